@@ -1,0 +1,79 @@
+"""The unit of work: one transaction, its repositories, and what to do after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from bot.db.engine import READ_ONLY_OPTION, is_sqlite
+from bot.db.repositories import (
+    InviteRepository,
+    OutboxRepository,
+    PairRepository,
+    PersonRepository,
+)
+
+
+class UnitOfWork:
+    """`async with uow_factory() as uow:` ... `await uow.commit()`.
+
+    Leaving the block without commit rolls back. Writing outbox rows wakes the sender
+    after a successful commit, so queued messages go out at once.
+    """
+
+    def __init__(self, session: AsyncSession, on_outbox_commit: Callable[[], None]) -> None:
+        self.session = session
+        self._on_outbox_commit = on_outbox_commit
+        self.people = PersonRepository(session)
+        self.pairs = PairRepository(session)
+        self.invites = InviteRepository(session)
+        self.outbox = OutboxRepository(session)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        if self.outbox.wrote:
+            self.outbox.wrote = False
+            self._on_outbox_commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+    async def __aenter__(self) -> UnitOfWork:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+
+class UnitOfWorkFactory:
+    """Makes units of work; read-only ones skip SQLite's write lock."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._read_engine = (
+            engine.execution_options(**{READ_ONLY_OPTION: True})
+            if is_sqlite(str(engine.url))
+            else engine
+        )
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_outbox_commit(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def _notify(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        bind = self._read_engine if read_only else self.engine
+        session = AsyncSession(bind=bind, expire_on_commit=False)
+        return UnitOfWork(session, self._notify)

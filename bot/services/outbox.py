@@ -1,0 +1,223 @@
+"""The outbox sender: delivers queued messages under Telegram's limits.
+
+Delivery is at-least-once: a message is claimed with a lease, sent, then marked sent.
+A crash between the send and the mark means it goes again after the lease; that window
+is one message per chat in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+from bot.db.models import OutboxMessage
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain.clock import Clock
+from bot.domain.ratelimit import SendRateLimiter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """One queued message, as the gateway renders and sends it."""
+
+    recipient_id: int
+    kind: str
+    params: dict[str, Any]
+
+
+class RetryLater(Exception):
+    """Telegram asked us to wait exactly this long (429 retry_after)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds}s")
+        self.seconds = seconds
+
+
+class RecipientBlocked(Exception):
+    """The person blocked the bot (403): stop writing to them."""
+
+
+class TransientFailure(Exception):
+    """A network error or a 5xx: worth trying again after a pause."""
+
+
+class PermanentFailure(Exception):
+    """Telegram refused the message itself (400): sending again would not help."""
+
+
+class MessageGateway(Protocol):
+    async def send(self, message: Outbound) -> int | None:
+        """Send and return Telegram's message id (of the last part, if split)."""
+        ...
+
+
+BlockedListener = Callable[[int], Awaitable[None]]
+
+
+@dataclass
+class SenderStats:
+    sent: int = 0
+    failed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        gateway: MessageGateway,
+        clock: Clock,
+        limiter: SendRateLimiter | None = None,
+        *,
+        batch_size: int = 200,
+        lease: timedelta = timedelta(minutes=2),
+        max_in_process_retries: int = 4,
+        backoff_seconds: float = 0.5,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self._uow = uow
+        self._gateway = gateway
+        self._clock = clock
+        self._limiter = limiter or SendRateLimiter()
+        self._batch_size = batch_size
+        self._lease = lease
+        self._max_retries = max_in_process_retries
+        self._backoff = backoff_seconds
+        self._poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._blocked_listeners: list[BlockedListener] = []
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.stats = SenderStats()
+
+    def on_recipient_blocked(self, listener: BlockedListener) -> None:
+        self._blocked_listeners.append(listener)
+
+    def wake(self) -> None:
+        self._idle.clear()
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        """Drain whenever woken, and every poll interval for deferred retries."""
+        while True:
+            self._wake.clear()
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("outbox drain failed; will retry")
+            if not self._wake.is_set():
+                self._idle.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+
+    async def wait_idle(self) -> None:
+        """Until everything woken so far has been handled (tests and the demo use it)."""
+        await self._idle.wait()
+
+    async def drain(self) -> int:
+        """Send everything due now; returns how many were sent."""
+        sent = 0
+        while True:
+            batch = await self._claim()
+            if not batch:
+                return sent
+            sent += await self._send_batch(batch)
+
+    async def _claim(self) -> list[OutboxMessage]:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            rows = await uow.outbox.claim_due(now, now + self._lease, self._batch_size)
+            await uow.commit()
+        return rows
+
+    async def _send_batch(self, batch: list[OutboxMessage]) -> int:
+        by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
+        for row in batch:
+            by_chat[row.recipient_id].append(row)
+        # Chats in parallel, each chat's messages in order (a split reveal stays in order).
+        results = await asyncio.gather(*(self._send_chat(rows) for rows in by_chat.values()))
+        return sum(results)
+
+    async def _send_chat(self, rows: list[OutboxMessage]) -> int:
+        sent = 0
+        for index, row in enumerate(rows):
+            outcome = await self._deliver(row)
+            if outcome == "sent":
+                sent += 1
+            elif outcome == "blocked":
+                await self._give_up_on_chat(rows[index + 1 :], "blocked")
+                break
+        return sent
+
+    async def _deliver(self, row: OutboxMessage) -> str:
+        assert row.id is not None
+        message = Outbound(row.recipient_id, row.kind, dict(row.params))
+        for attempt in range(self._max_retries + 1):
+            await self._wait_for_budget(row.recipient_id)
+            try:
+                telegram_id = await self._gateway.send(message)
+            except RetryLater as retry:
+                self._limiter.pause_until(time.monotonic() + retry.seconds)
+                continue
+            except RecipientBlocked:
+                await self._mark_blocked(row)
+                return "blocked"
+            except TransientFailure as error:
+                if attempt < self._max_retries:
+                    await asyncio.sleep(self._backoff * 2**attempt)
+                    continue
+                await self._defer(row, str(error))
+                return "deferred"
+            except PermanentFailure as error:
+                await self._fail(row, "failed", str(error))
+                return "failed"
+            await self._mark_sent(row, telegram_id)
+            return "sent"
+        await self._defer(row, "rate limited")
+        return "deferred"
+
+    async def _wait_for_budget(self, chat_id: int) -> None:
+        while (delay := self._limiter.wait_time(chat_id, time.monotonic())) > 0:
+            await asyncio.sleep(delay)
+        self._limiter.take(chat_id, time.monotonic())
+
+    async def _mark_sent(self, row: OutboxMessage, telegram_id: int | None) -> None:
+        assert row.id is not None
+        async with self._uow() as uow:
+            await uow.outbox.mark_sent(row.id, telegram_id, self._clock.now())
+            await uow.commit()
+        self.stats.sent += 1
+
+    async def _defer(self, row: OutboxMessage, error: str) -> None:
+        assert row.id is not None
+        retry_at = self._clock.now() + timedelta(seconds=30)
+        async with self._uow() as uow:
+            await uow.outbox.release_for_retry(row.id, retry_at, error)
+            await uow.commit()
+        self.stats.failed["deferred"] += 1
+        log.warning("message %s deferred after repeated failures: %s", row.id, error)
+
+    async def _fail(self, row: OutboxMessage, status: str, error: str) -> None:
+        assert row.id is not None
+        async with self._uow() as uow:
+            await uow.outbox.mark_failed(row.id, status, error)
+            await uow.commit()
+        self.stats.failed[status] += 1
+        log.error("message %s (%s) refused by Telegram: %s", row.id, row.kind, error)
+
+    async def _mark_blocked(self, row: OutboxMessage) -> None:
+        await self._fail(row, "blocked", "recipient blocked the bot")
+        for listener in self._blocked_listeners:
+            await listener(row.recipient_id)
+
+    async def _give_up_on_chat(self, rows: list[OutboxMessage], status: str) -> None:
+        for row in rows:
+            await self._fail(row, status, "recipient blocked the bot")

@@ -1,0 +1,272 @@
+"""Thin handlers: turn an Update into plain values, call one service, render the result."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import (
+    CallbackQuery,
+    ChatMemberUpdated,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.domain.people import PersonInfo
+from bot.services.pairing import InviteCreated, Paired, PairingService, Unpaired
+from bot.services.results import Refused
+from bot.telegram import keyboards, texts
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def person_of(user: User) -> PersonInfo:
+    return PersonInfo(
+        id=user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+
+
+async def reply(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    await message.reply_text(
+        text, parse_mode=ParseMode.HTML, reply_markup=keyboard, disable_web_page_preview=True
+    )
+
+
+async def edit(
+    query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> None:
+    """Replace the message that held the buttons, so a button cannot be pressed twice."""
+    try:
+        await query.edit_message_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=keyboard, disable_web_page_preview=True
+        )
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise
+
+
+@dataclass
+class PairingHandlers:
+    pairing: PairingService
+    invite_ttl_hours: int
+
+    # --- commands -----------------------------------------------------------------
+
+    async def start(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        payload = context.args[0] if context.args else ""
+        person = person_of(user)
+        if payload:
+            await self._show_invite(message, person, payload)
+            return
+        status = await self.pairing.status(person)
+        if status.partner_name is not None:
+            await reply(message, texts.welcome_back(status.partner_name))
+        else:
+            await reply(message, texts.WELCOME, keyboards.invite_partner())
+
+    async def pair(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        await reply(message, await self._invite_text(context, person_of(user)))
+
+    async def status(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        state = await self.pairing.status(person_of(user))
+        if state.partner_name is None or state.paired_since is None:
+            await reply(message, texts.STATUS_UNPAIRED)
+        else:
+            await reply(message, texts.status_paired(state.partner_name, state.paired_since))
+
+    async def unpair(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        question = await self.pairing.ask_to_unpair(person_of(user))
+        if isinstance(question, Refused):
+            await reply(message, texts.refusal(question))
+            return
+        await reply(
+            message,
+            texts.confirm_unpair(question.partner_name),
+            keyboards.confirm_unpair(question.pair_id),
+        )
+
+    async def help(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        await self.pairing.register(person_of(user))
+        await reply(message, texts.help_text())
+
+    # --- buttons ------------------------------------------------------------------
+
+    async def invite_button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None or query.message is None:
+            return
+        await query.answer()
+        text = await self._invite_text(context, person_of(query.from_user))
+        await context.bot.send_message(
+            query.message.chat.id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        )
+
+    async def accept_button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        token = query.data.removeprefix(keyboards.ACCEPT_PREFIX)
+        outcome = await self.pairing.accept_invite(person_of(query.from_user), token)
+        await query.answer()
+        if isinstance(outcome, Paired):
+            await edit(query, texts.paired_with(outcome.partner_name))
+        else:
+            await edit(query, texts.refusal(outcome))
+
+    async def decline_button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        await query.answer()
+        await edit(query, texts.INVITE_DECLINED)
+
+    async def unpair_button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        pair_id = _int_suffix(query.data, keyboards.UNPAIR_PREFIX)
+        if pair_id is None:
+            await query.answer(texts.BUTTON_EXPIRED)
+            return
+        outcome = await self.pairing.unpair(person_of(query.from_user), pair_id)
+        await query.answer()
+        if isinstance(outcome, Unpaired):
+            await edit(query, texts.unpaired(outcome.partner_name))
+        else:
+            await edit(query, texts.refusal(outcome))
+
+    async def keep_button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        await query.answer()
+        await edit(query, texts.UNPAIR_KEPT)
+
+    async def unknown_button(self, update: Update, context: Context) -> None:
+        """Forged, stale or foreign callback data: answer kindly, change nothing."""
+        query = update.callback_query
+        if query is not None:
+            await query.answer(texts.BUTTON_EXPIRED)
+
+    # --- everything else ----------------------------------------------------------
+
+    async def unknown_command(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is not None:
+            await reply(message, texts.UNKNOWN_COMMAND)
+
+    async def plain_message(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        await self.pairing.register(person_of(user))
+        await reply(message, texts.NOT_PAIRED_YET_MESSAGE)
+
+    async def unsupported_message(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is not None:
+            await reply(message, texts.UNSUPPORTED_MESSAGE)
+
+    async def group_message(self, update: Update, context: Context) -> None:
+        """In a group or channel: explain once and leave, so nothing private is said there."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        await _say_private_only_and_leave(context, chat.id, chat.type)
+
+    async def membership_changed(self, update: Update, context: Context) -> None:
+        change = update.my_chat_member
+        if change is None:
+            return
+        if change.chat.type == ChatType.PRIVATE:
+            await self._private_membership(change)
+        elif _bot_was_added(change):
+            await _say_private_only_and_leave(context, change.chat.id, change.chat.type)
+
+    async def _private_membership(self, change: ChatMemberUpdated) -> None:
+        blocked = change.new_chat_member.status == ChatMemberStatus.BANNED
+        await self.pairing.set_blocked(person_of(change.from_user), blocked)
+
+    async def _show_invite(self, message: Message, person: PersonInfo, token: str) -> None:
+        preview = await self.pairing.preview_invite(person, token)
+        if isinstance(preview, Refused):
+            await reply(message, texts.refusal(preview))
+            return
+        await reply(
+            message, texts.invite_preview(preview.inviter_name), keyboards.accept_invite(token)
+        )
+
+    async def _invite_text(self, context: Context, person: PersonInfo) -> str:
+        outcome = await self.pairing.create_invite(person)
+        if not isinstance(outcome, InviteCreated):
+            return texts.refusal(outcome)
+        link = f"https://t.me/{context.bot.username}?start={outcome.token}"
+        return texts.invite_created(link, self.invite_ttl_hours, outcome.revoked_older)
+
+
+def _int_suffix(data: str, prefix: str) -> int | None:
+    digits = data.removeprefix(prefix)
+    return int(digits) if digits.isdigit() and len(digits) < 18 else None
+
+
+def _bot_was_added(change: ChatMemberUpdated) -> bool:
+    present = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR}
+    return change.new_chat_member.status in present
+
+
+async def _say_private_only_and_leave(context: Context, chat_id: int, chat_type: str) -> None:
+    if chat_type != ChatType.CHANNEL:
+        try:
+            await context.bot.send_message(chat_id, texts.PRIVATE_ONLY)
+        except TelegramError:
+            log.info("could not explain before leaving chat %s", chat_id)
+    await context.bot.leave_chat(chat_id)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log what failed (never the message text) and tell the person kindly."""
+    error = context.error
+    log.error(
+        "error while handling an update: %s",
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+    )
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.SOMETHING_WENT_WRONG, show_alert=True)
+        elif update.effective_message is not None and _is_private(update):
+            await reply(update.effective_message, texts.SOMETHING_WENT_WRONG)
+    except TelegramError:
+        log.warning("could not tell the person about the error")
+
+
+def _is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE

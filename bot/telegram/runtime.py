@@ -1,0 +1,105 @@
+"""Builds the python-telegram-bot Application and wires the handlers to it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.telegram import keyboards, texts
+from bot.telegram.handlers import PairingHandlers, on_error
+
+HearthApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates from different chats run concurrently; one chat's run in order.
+
+    An answer followed by its edit, or two quick button presses, must not overtake
+    each other, but one busy couple must not hold up everybody else.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat_id = _chat_key(update)
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[chat_id] -= 1
+            if self._waiting[chat_id] == 0:
+                del self._waiting[chat_id]
+                del self._locks[chat_id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+def _chat_key(update: object) -> int:
+    if isinstance(update, Update) and update.effective_chat is not None:
+        return update.effective_chat.id
+    return 0
+
+
+def build_application(token: str, base_url: str, base_file_url: str) -> HearthApplication:
+    return (
+        Application.builder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .concurrent_updates(PerChatUpdateProcessor())
+        .get_updates_read_timeout(40)
+        .build()
+    )
+
+
+def register_handlers(application: HearthApplication, pairing: PairingHandlers) -> None:
+    private = filters.ChatType.PRIVATE
+    group_or_channel = filters.ChatType.GROUPS | filters.ChatType.CHANNEL
+    application.add_handlers(
+        [
+            ChatMemberHandler(pairing.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
+            MessageHandler(group_or_channel & ~filters.StatusUpdate.ALL, pairing.group_message),
+            CommandHandler("start", pairing.start, filters=private),
+            CommandHandler("pair", pairing.pair, filters=private),
+            CommandHandler("status", pairing.status, filters=private),
+            CommandHandler("unpair", pairing.unpair, filters=private),
+            CommandHandler("help", pairing.help, filters=private),
+            CallbackQueryHandler(pairing.invite_button, pattern=f"^{keyboards.INVITE}$"),
+            CallbackQueryHandler(pairing.accept_button, pattern=f"^{keyboards.ACCEPT_PREFIX}"),
+            CallbackQueryHandler(pairing.decline_button, pattern=f"^{keyboards.DECLINE}$"),
+            CallbackQueryHandler(pairing.unpair_button, pattern=f"^{keyboards.UNPAIR_PREFIX}"),
+            CallbackQueryHandler(pairing.keep_button, pattern=f"^{keyboards.KEEP_PAIR}$"),
+            CallbackQueryHandler(pairing.unknown_button),
+            MessageHandler(private & filters.COMMAND, pairing.unknown_command),
+            MessageHandler(private & filters.TEXT, pairing.plain_message),
+            MessageHandler(private & ~filters.StatusUpdate.ALL, pairing.unsupported_message),
+        ]
+    )
+    application.add_error_handler(on_error)
+
+
+async def publish_commands(application: HearthApplication) -> None:
+    await application.bot.set_my_commands(
+        [BotCommand(command, description) for command, description in texts.COMMANDS]
+    )
