@@ -15,7 +15,12 @@ from bot.services.outbox import OutboxSender
 from bot.services.pairing import PairingService
 from bot.telegram.gateway import TelegramGateway
 from bot.telegram.handlers import PairingHandlers
-from bot.telegram.runtime import build_application, publish_commands, register_handlers
+from bot.telegram.runtime import (
+    UpdateCounter,
+    build_application,
+    publish_commands,
+    register_handlers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +42,11 @@ class Hearth:
         self.sender = OutboxSender(self.uow, TelegramGateway(self.application.bot), self.clock)
         self.uow.on_outbox_commit(self.sender.wake)
         self.sender.on_recipient_blocked(self._recipient_blocked)
+        self.updates = UpdateCounter()
         register_handlers(
-            self.application, PairingHandlers(self.pairing, settings.invite_ttl_hours)
+            self.application,
+            PairingHandlers(self.pairing, settings.invite_ttl_hours),
+            self.updates,
         )
         self._sender_task: asyncio.Task[None] | None = None
 

@@ -14,6 +14,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -55,6 +56,26 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Nothing to tear down."""
 
 
+class UpdateCounter:
+    """Counts updates whose handlers have finished (the last handler group runs it).
+
+    Metrics read the count; tests and the demo wait on it instead of sleeping.
+    """
+
+    def __init__(self) -> None:
+        self.handled = 0
+        self._changed = asyncio.Condition()
+
+    async def count(self, update: object, context: object) -> None:
+        async with self._changed:
+            self.handled += 1
+            self._changed.notify_all()
+
+    async def wait_for(self, total: int) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.handled >= total)
+
+
 def _chat_key(update: object) -> int:
     if isinstance(update, Update) and update.effective_chat is not None:
         return update.effective_chat.id
@@ -73,7 +94,12 @@ def build_application(token: str, base_url: str, base_file_url: str) -> HearthAp
     )
 
 
-def register_handlers(application: HearthApplication, pairing: PairingHandlers) -> None:
+LAST_GROUP = 100
+
+
+def register_handlers(
+    application: HearthApplication, pairing: PairingHandlers, counter: UpdateCounter
+) -> None:
     private = filters.ChatType.PRIVATE
     group_or_channel = filters.ChatType.GROUPS | filters.ChatType.CHANNEL
     application.add_handlers(
@@ -96,6 +122,7 @@ def register_handlers(application: HearthApplication, pairing: PairingHandlers) 
             MessageHandler(private & ~filters.StatusUpdate.ALL, pairing.unsupported_message),
         ]
     )
+    application.add_handler(TypeHandler(object, counter.count), group=LAST_GROUP)
     application.add_error_handler(on_error)
 
 
