@@ -6,15 +6,22 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import timedelta
 
 from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock, SystemClock
 from bot.services.outbox import OutboxSender
-from bot.services.pairing import PairingService
+from bot.services.pair_settings import PairSettingsService
+from bot.services.pairing import PairDefaults, PairingService
+from bot.services.prompt_library import PromptCatalog, PromptSync
+from bot.services.rounds import RoundService, RoundSettings, TickReport
+from bot.services.topics import TopicService
+from bot.services.zone_directory import load_zone_directory
 from bot.telegram.gateway import TelegramGateway
 from bot.telegram.handlers import PairingHandlers
+from bot.telegram.round_handlers import RoundHandlers
 from bot.telegram.runtime import (
     UpdateCounter,
     build_application,
@@ -24,16 +31,43 @@ from bot.telegram.runtime import (
 
 log = logging.getLogger(__name__)
 
+_ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "channel_post"]
+
 
 class Hearth:
-    """The running bot: database, services, outbox sender and the Telegram application."""
+    """The running bot: database, services, outbox sender and the Telegram application.
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    `scheduler=False` leaves the tick to the caller (tests and the demo move an injected
+    clock and call `tick()` themselves instead of waiting for a timer).
+    """
+
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, *, scheduler: bool = True
+    ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
+        self._scheduler = scheduler
         self.engine = create_engine(settings.database_url)
         self.uow = UnitOfWorkFactory(self.engine)
-        self.pairing = PairingService(self.uow, self.clock, settings.invite_ttl_hours)
+        self.catalog = PromptCatalog(settings.prompts_dir, PromptSync(self.uow, self.clock))
+        self.rounds = RoundService(
+            self.uow,
+            self.clock,
+            self.catalog,
+            RoundSettings(
+                round_open_days=settings.round_open_days,
+                reminder_after=timedelta(hours=settings.reminder_after_hours),
+            ),
+        )
+        self.pairing = PairingService(
+            self.uow,
+            self.clock,
+            settings.invite_ttl_hours,
+            PairDefaults(settings.default_timezone, settings.default_prompt_time),
+            first_round=self.rounds.open_first_round,
+        )
+        self.pair_settings = PairSettingsService(self.uow, self.clock, load_zone_directory())
+        self.topics = TopicService(self.uow, self.catalog)
         self.application = build_application(
             settings.telegram_bot_token.get_secret_value(),
             settings.bot_base_url,
@@ -41,17 +75,19 @@ class Hearth:
         )
         self.sender = OutboxSender(self.uow, TelegramGateway(self.application.bot), self.clock)
         self.uow.on_outbox_commit(self.sender.wake)
-        self.sender.on_recipient_blocked(self._recipient_blocked)
+        self.sender.on_recipient_blocked(self.pair_settings.blocked)
         self.updates = UpdateCounter()
         register_handlers(
             self.application,
-            PairingHandlers(self.pairing, settings.invite_ttl_hours),
+            PairingHandlers(self.pairing, self.pair_settings, settings.invite_ttl_hours),
+            RoundHandlers(self.rounds, self.pair_settings, self.topics, self.pairing),
             self.updates,
         )
         self._sender_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Connect to Telegram, publish the command menu and start polling and sending."""
+        """Load the decks, connect to Telegram, and start polling, sending and ticking."""
+        await self.catalog.start()
         await self.application.initialize()
         await publish_commands(self.application)
         await self.application.start()
@@ -61,7 +97,31 @@ class Hearth:
         )
         self._sender_task = asyncio.create_task(self.sender.run_forever(), name="outbox")
         self.sender.wake()
+        if self._scheduler:
+            self._start_ticking()
         log.info("Hearth is running as @%s", self.application.bot.username)
+
+    def _start_ticking(self) -> None:
+        job_queue = self.application.job_queue
+        assert job_queue is not None
+        job_queue.run_repeating(
+            self._tick_job,
+            interval=self.settings.tick_seconds,
+            first=0,
+            name="tick",
+            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+
+    async def _tick_job(self, _context: object) -> None:
+        try:
+            await self.tick()
+        except Exception:
+            log.exception("scheduler tick failed; the next tick will retry")
+
+    async def tick(self) -> TickReport:
+        """Pick up prompt edits, then create due rounds, send reminders, close old rounds."""
+        await self.catalog.reload_if_changed()
+        return await self.rounds.tick()
 
     async def stop(self) -> None:
         if self._sender_task is not None:
@@ -89,9 +149,3 @@ class Hearth:
         finally:
             log.info("stopping")
             await self.stop()
-
-    async def _recipient_blocked(self, person_id: int) -> None:
-        await self.pairing.mark_blocked_by_id(person_id)
-
-
-_ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "channel_post"]

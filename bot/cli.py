@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
+import os
+import re
+import shutil
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import (
+    CuratorSettings,
+    Settings,
+    SettingsError,
+    load_curator_settings,
+    load_settings,
+)
+from bot.domain.prompts import KINDS, STAT_SORTS
+
+if TYPE_CHECKING:
+    from bot.domain.prompts import PromptStat
+    from bot.services.prompt_library import LoadResult
 
 EXIT_BAD_SETTINGS = 2
+EXIT_BAD_PROMPTS = 3
 
 DESCRIPTION = """\
 Hearth: a Telegram bot for couples. Each day both partners get the same question,
@@ -47,7 +65,56 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="type as either partner yourself instead of watching the script",
     )
+    _add_prompt_commands(commands)
     return parser
+
+
+def _add_prompt_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    prompts = commands.add_parser(
+        "prompts",
+        help="check, list, preview and measure the question decks in prompts/",
+        description=(
+            "Tools for the question decks. They read PROMPTS_DIR (default: prompts) and, for "
+            "stats, DATABASE_URL; none needs the bot token. See prompts/README.md."
+        ),
+    )
+    actions = prompts.add_subparsers(dest="prompts_command", metavar="ACTION", required=True)
+    lint = actions.add_parser(
+        "lint",
+        help="check every deck file; prints file:line: message for each problem",
+        description=(
+            "Check every deck file. Prints `file:line: message` for each problem and exits 1 "
+            "if there are errors (warnings alone exit 0). Prints a one-line summary when clean."
+        ),
+    )
+    lint.add_argument("dir", nargs="?", type=Path, help="the decks folder (default: PROMPTS_DIR)")
+    listing = actions.add_parser(
+        "list",
+        help="list the questions: id, depth and text",
+        description="List the questions, optionally of one deck or one kind.",
+    )
+    listing.add_argument("--deck", metavar="D", help="only this deck (its id, e.g. trust)")
+    listing.add_argument("--kind", choices=KINDS, help="only decks of this kind")
+    preview = actions.add_parser(
+        "preview",
+        help="show one question exactly as a partner will read it",
+        description="Show the message a partner receives for this question.",
+    )
+    preview.add_argument("id", metavar="ID", help="the question id, e.g. trust-07")
+    stats = actions.add_parser(
+        "stats",
+        help="per question: times sent, answer rate, median answer length, times skipped",
+        description=(
+            "How each question is doing, from the database (DATABASE_URL): times sent, the "
+            "share of rounds both partners answered, the median answer length in characters, "
+            "and times skipped. Highest first."
+        ),
+    )
+    stats.add_argument(
+        "--sort", choices=STAT_SORTS, default="sent", help="the column to sort by (default: sent)"
+    )
+    stats.add_argument("--deck", metavar="D", help="only this deck")
+    stats.add_argument("--ascending", action="store_true", help="lowest first")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": _run,
         "migrate": _migrate,
         "demo": _demo,
+        "prompts": _prompts,
     }
     return handlers[args.command](args)
 
@@ -84,10 +152,15 @@ def _run(_args: argparse.Namespace) -> int:
     from bot.app import Hearth
     from bot.db.migrate import upgrade_to_head
     from bot.logs import configure_logging
+    from bot.services.prompt_library import PromptFilesInvalid
 
     configure_logging(settings.log_level, [settings.telegram_bot_token.get_secret_value()])
     upgrade_to_head(settings.database_url)
-    asyncio.run(Hearth(settings).run_until_stopped())
+    try:
+        asyncio.run(Hearth(settings).run_until_stopped())
+    except PromptFilesInvalid as error:
+        print(f"hearth: {error}", file=sys.stderr)
+        return EXIT_BAD_PROMPTS
     return 0
 
 
@@ -95,6 +168,188 @@ def _demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
     return asyncio.run(run_demo(interactive=args.interactive))
+
+
+# --- hearth prompts ... -------------------------------------------------------------------
+
+EXIT_PROBLEMS = 1
+
+
+def _prompts(args: argparse.Namespace) -> int:
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "lint": _prompts_lint,
+        "list": _prompts_list,
+        "preview": _prompts_preview,
+        "stats": _prompts_stats,
+    }
+    try:
+        return handlers[args.prompts_command](args)
+    except BrokenPipeError:
+        # `hearth prompts list | head`: the reader stopped early, which is fine.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _curator_settings() -> CuratorSettings:
+    try:
+        return load_curator_settings()
+    except SettingsError as error:
+        print(f"hearth: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_SETTINGS) from None
+
+
+def _prompts_lint(args: argparse.Namespace) -> int:
+    from bot.services.prompt_library import format_issue, load_folder
+
+    folder: Path = args.dir if args.dir is not None else _curator_settings().prompts_dir
+    result = load_folder(folder)
+    for issue in result.issues:
+        print(format_issue(issue))
+    if result.errors:
+        errors, warnings = len(result.errors), len(result.warnings)
+        print(f"{_count(errors, 'error')}, {_count(warnings, 'warning')}")
+        return EXIT_PROBLEMS
+    print(result.summary())
+    return 0
+
+
+def _load_decks_or_explain() -> LoadResult | None:
+    from bot.services.prompt_library import format_issue, load_folder
+
+    result = load_folder(_curator_settings().prompts_dir)
+    if result.errors:
+        for issue in result.errors:
+            print(format_issue(issue), file=sys.stderr)
+        print("hearth: fix these first (`hearth prompts lint` lists them)", file=sys.stderr)
+        return None
+    return result
+
+
+def _prompts_list(args: argparse.Namespace) -> int:
+    result = _load_decks_or_explain()
+    if result is None:
+        return EXIT_PROBLEMS
+    decks = [
+        deck
+        for deck in result.decks
+        if (args.deck is None or deck.id == args.deck)
+        and (args.kind is None or deck.kind == args.kind)
+    ]
+    if args.deck is not None and args.deck not in {deck.id for deck in result.decks}:
+        known = ", ".join(deck.id for deck in result.decks)
+        print(f"hearth: no deck '{args.deck}' (decks: {known})", file=sys.stderr)
+        return EXIT_PROBLEMS
+    prompts = [prompt for deck in decks for prompt in deck.prompts]
+    id_width = max([len("ID"), *(len(prompt.id) for prompt in prompts)])
+    text_width = max(30, _terminal_width() - id_width - len("  DEPTH  "))
+    print(f"{'ID':<{id_width}}  DEPTH  TEXT")
+    for prompt in prompts:
+        print(f"{prompt.id:<{id_width}}  {prompt.depth:<5}  {_truncate(prompt.text, text_width)}")
+    noun = "question" if len(prompts) == 1 else "questions"
+    print(f"{len(prompts)} {noun} in {_count(len(decks), 'deck')}")
+    return 0
+
+
+def _prompts_preview(args: argparse.Namespace) -> int:
+    from bot.telegram.question_texts import daily_question
+
+    result = _load_decks_or_explain()
+    if result is None:
+        return EXIT_PROBLEMS
+    for deck in result.decks:
+        for prompt in deck.prompts:
+            if prompt.id == args.id:
+                where = f"{prompt.id} · deck {deck.id} ({deck.kind}) · depth {prompt.depth}"
+                print(f"{where}\n{'-' * min(len(where), 60)}")
+                if deck.kind == "daily":
+                    print(html_to_terminal(daily_question(deck.title, prompt.text)))
+                else:
+                    moment = _OFFERED_DURING.get(deck.kind, deck.kind)
+                    print(f"{deck.title}\n\n{prompt.text}")
+                    print(f"\n(Offered during {moment}; this shows the question's text.)")
+                return 0
+    print(f"hearth: no question with id '{args.id}'", file=sys.stderr)
+    return EXIT_PROBLEMS
+
+
+_OFFERED_DURING = {"checkin": "a check-in", "reconnect": "a reconnect conversation"}
+
+
+def _prompts_stats(args: argparse.Namespace) -> int:
+    from bot.domain.prompts import sort_stats
+
+    settings = _curator_settings()
+    try:
+        stats = asyncio.run(_read_stats(settings.database_url, args.deck))
+    except _DatabaseNotReady as error:
+        print(f"hearth: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not stats:
+        print(
+            "No questions in the database yet: the bot records them when it starts."
+            if args.deck is None
+            else f"No questions of deck '{args.deck}' in the database."
+        )
+        return 0
+    id_width = max(len("ID"), *(len(stat.prompt_id) for stat in stats))
+    print(f"{'ID':<{id_width}}  {'SENT':>5}  {'ANSWERED':>8}  {'MEDIAN':>6}  {'SKIPPED':>7}")
+    for stat in sort_stats(stats, args.sort, ascending=args.ascending):
+        rate = "-" if stat.answer_rate is None else f"{stat.answer_rate:.0%}"
+        median = "-" if stat.median_answer_length is None else f"{stat.median_answer_length:.0f}"
+        retired = "  (retired)" if stat.retired else ""
+        print(
+            f"{stat.prompt_id:<{id_width}}  {stat.sent:>5}  {rate:>8}  {median:>6}  "
+            f"{stat.skipped:>7}{retired}"
+        )
+    print(
+        "ANSWERED: share of sends both partners answered. "
+        "MEDIAN: median answer length in characters."
+    )
+    return 0
+
+
+class _DatabaseNotReady(Exception):
+    pass
+
+
+async def _read_stats(database_url: str, deck_id: str | None) -> list[PromptStat]:
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.db.engine import create_engine
+    from bot.db.uow import UnitOfWorkFactory
+
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with UnitOfWorkFactory(engine)(read_only=True) as uow:
+            return await uow.prompts.stats(deck_id)
+    except DBAPIError as error:
+        raise _DatabaseNotReady(
+            "cannot read the question statistics (has `hearth migrate` been run on "
+            f"DATABASE_URL?): {type(error.orig).__name__}"
+        ) from None
+    finally:
+        await engine.dispose()
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_terminal(text: str) -> str:
+    """A Telegram HTML message as plain text: tags dropped, entities turned back."""
+    return html.unescape(_TAG.sub("", text))
+
+
+def _truncate(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
+
+
+def _terminal_width() -> int:
+    return shutil.get_terminal_size((120, 24)).columns
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 if __name__ == "__main__":

@@ -144,3 +144,31 @@ def describe_validation_error(error: ValidationError) -> str:
         return f"setting {name} is missing: set it in the environment or in .env"
     reason = str(first["msg"]).removeprefix("Value error, ")
     return f"setting {name} is invalid: {reason}"
+
+
+class CuratorSettings(BaseSettings):
+    """What the `hearth prompts` commands need: no bot token, so curators can run them.
+
+    The same environment variables and `.env` as `Settings`.
+    """
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    database_url: str = Settings.model_fields["database_url"].default
+    prompts_dir: Path = Settings.model_fields["prompts_dir"].default
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+
+def load_curator_settings(**overrides: object) -> CuratorSettings:
+    try:
+        return CuratorSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None

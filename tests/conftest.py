@@ -179,7 +179,8 @@ class Running:
     clock: FakeClock
 
     async def settle(self) -> None:
-        """Wait until queued outbox messages have gone out."""
+        """Wait until every update is handled and queued outbox messages have gone out."""
+        await asyncio.wait_for(self.hearth.updates.wait_for(self.sandbox.update_count), 10)
         await asyncio.wait_for(self.hearth.sender.wait_idle(), timeout=10)
 
 

@@ -37,7 +37,11 @@ async def pair_up(bot: Running, a: tuple[int, str], b: tuple[int, str]) -> None:
     preview = await invitee.expect(contains="has invited you")
     await invitee.press(preview.buttons[0][0][1])
     await invitee.expect_edit(preview.message_id)
-    await bot.sandbox.user(*a).expect(contains=f"paired with <b>{b[1]}</b>")
+    inviter = bot.sandbox.user(*a)
+    await inviter.expect(contains=f"paired with <b>{b[1]}</b>")
+    # Right after pairing, both get their first question.
+    await inviter.expect(contains="Today's question")
+    await invitee.expect(contains="Today's question")
 
 
 async def test_start_greets_and_offers_an_invite_button(bot: Running) -> None:
@@ -71,7 +75,11 @@ async def test_two_partners_pair_after_the_invitee_confirms(bot: Running) -> Non
     await bob.press(preview.buttons[0][0][1])
     edited = await bob.expect_edit(preview.message_id)
     assert "paired with <b>Alice</b>" in edited.text
-    await bot.sandbox.user(1001, "Alice").expect(contains="paired with <b>Bob</b>")
+    alice = bot.sandbox.user(1001, "Alice")
+    await alice.expect(contains="paired with <b>Bob</b>")
+    first_alice = await alice.expect(contains="Today's question")
+    first_bob = await bob.expect(contains="Today's question")
+    assert first_alice.text == first_bob.text, "both partners get the same question"
     assert await active_pairs(bot) == 1
 
 
@@ -254,16 +262,11 @@ async def test_blocking_the_bot_marks_the_person_inactive(bot: Running) -> None:
     await alice.send_command("/start")
     await alice.expect()
     await alice.block_bot()
-    await bot.sandbox.wait_for_call("getUpdates", count=2)
-    assert await _eventually_blocked(bot, 1001)
-
-
-async def _eventually_blocked(bot: Running, person_id: int) -> bool:
-    for _ in range(100):
-        if await scalar(bot, "SELECT blocked_at FROM person WHERE id = :id", id=person_id):
-            return True
-        await bot.sandbox.wait_for_call("getUpdates", count=1)
-    return False
+    await bot.settle()
+    assert await scalar(bot, "SELECT blocked_at FROM person WHERE id = 1001") is not None
+    await alice.unblock_bot()
+    await bot.settle()
+    assert await scalar(bot, "SELECT blocked_at FROM person WHERE id = 1001") is None
 
 
 async def test_unknown_commands_and_forged_buttons_get_kind_replies(bot: Running) -> None:

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, MetaData, String, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import UTCDateTime
@@ -46,6 +60,7 @@ class Person(SQLModel, table=True):
     language_code: str | None = Field(default=None, max_length=16)
     timezone: str | None = Field(default=None, max_length=64)
     blocked_at: datetime | None = _optional_instant()
+    editing_round_id: int | None = Field(default=None)  # waiting for a replacement (/edit)
     created_at: datetime = _required_instant()
     updated_at: datetime = _required_instant()
 
@@ -60,6 +75,19 @@ class Pair(SQLModel, table=True):
     created_at: datetime = _required_instant()
     ended_at: datetime | None = _optional_instant()
     ended_by_id: int | None = _person_fk(nullable=True)
+    # The daily schedule: `prompt_time` in `timezone`; the tick claims by `next_prompt_at`.
+    timezone: str = Field(default="UTC", max_length=64, sa_column_kwargs={"server_default": "UTC"})
+    prompt_time: time = Field(sa_column=Column(Time(), nullable=False))
+    time_set_by_id: int | None = _person_fk(nullable=True)
+    next_prompt_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True)
+    )
+    paused_until: datetime | None = _optional_instant()
+    pause_reason: str | None = Field(default=None, max_length=16)
+    paused_by_id: int | None = _person_fk(nullable=True)
+    reminders_enabled: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true"))
+    )
 
 
 class ActivePartner(SQLModel, table=True):
@@ -94,13 +122,8 @@ class OutboxMessage(SQLModel, table=True):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        Index(
-            "ix_outbox_due",
-            "status",
-            "priority",
-            "not_before",
-            "id",
-        ),
+        Index("ix_outbox_due", "status", "priority", "not_before", "id"),
+        Index("ix_outbox_sent_message", "recipient_id", "telegram_message_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -119,3 +142,103 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _optional_instant()
     telegram_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     last_error: str | None = Field(default=None, sa_column=Column(String(200)))
+
+
+def _json_list() -> Any:
+    # Outside the class: inside PromptRecord, `text` names the column, not sqlalchemy's text().
+    return Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
+
+
+class DeckRecord(SQLModel, table=True):
+    """A question deck as last synced from `prompts/`. Never deleted: removed decks retire."""
+
+    __tablename__ = "deck"
+
+    id: str = Field(sa_column=Column(String(64), primary_key=True))
+    title: str = Field(max_length=200)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(max_length=16)
+    language: str = Field(max_length=16)
+    retired_at: datetime | None = _optional_instant()
+    updated_at: datetime = _required_instant()
+
+
+class PromptRecord(SQLModel, table=True):
+    """A question as last synced from `prompts/`, by its permanent id.
+
+    Never deleted (rounds and statistics point at it): a prompt removed from the files gets
+    `retired_at`, and loses it again if the id comes back.
+    """
+
+    __tablename__ = "prompt"
+
+    id: str = Field(sa_column=Column(String(64), primary_key=True))
+    deck_id: str = Field(foreign_key="deck.id", max_length=64, index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    depth: int
+    tags: list[str] = _json_list()
+    kind: str = Field(max_length=16)
+    language: str = Field(max_length=16)
+    retired_at: datetime | None = _optional_instant()
+    created_at: datetime = _required_instant()
+    updated_at: datetime = _required_instant()
+
+
+class PairTopic(SQLModel, table=True):
+    """A pair's choice for one daily deck (`/topics`). No row means the deck is on."""
+
+    __tablename__ = "pair_topic"
+
+    pair_id: int = Field(foreign_key="pair.id", primary_key=True)
+    deck_id: str = Field(foreign_key="deck.id", primary_key=True, max_length=64)
+    enabled: bool = Field(sa_column=Column(Boolean, nullable=False))
+
+
+class Round(SQLModel, table=True):
+    """One day's question for one pair. Unique per (pair, local date): a repeated tick
+    cannot make a second one. The answered-at slots decide the reveal under a row lock."""
+
+    __tablename__ = "round"
+    __table_args__ = (
+        UniqueConstraint("pair_id", "local_date"),
+        Index("ix_round_status_closes_at", "status", "closes_at"),
+        Index("ix_round_status_reminder_at", "status", "reminder_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    local_date: date = Field(sa_column=Column(Date(), nullable=False))
+    prompt_id: str = Field(foreign_key="prompt.id", max_length=64, index=True)
+    skipped_prompt_id: str | None = Field(default=None, foreign_key="prompt.id", max_length=64)
+    status: str = Field(default="open", max_length=16)
+    created_at: datetime = _required_instant()
+    closes_at: datetime = _required_instant()
+    reminder_at: datetime | None = _optional_instant()
+    reminded_at: datetime | None = _optional_instant()
+    a_answered_at: datetime | None = _optional_instant()
+    b_answered_at: datetime | None = _optional_instant()
+    revealed_at: datetime | None = _optional_instant()
+    streak: int = Field(default=0)
+
+
+class Answer(SQLModel, table=True):
+    """A partner's answer to a round: text, or a media message we show with copyMessage."""
+
+    __table_args__ = (
+        UniqueConstraint("round_id", "person_id"),
+        Index("ix_answer_chat_message", "chat_id", "message_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    person_id: int = _person_fk()
+    kind: str = Field(max_length=16)
+    body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    file_id: str | None = Field(default=None, max_length=256)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    length: int = Field(default=0)
+    created_at: datetime = _required_instant()
+    updated_at: datetime = _required_instant()

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.db.models import ActivePartner, Invite, OutboxMessage, Pair, Person
+from bot.db.models import (
+    ActivePartner,
+    Answer,
+    DeckRecord,
+    Invite,
+    OutboxMessage,
+    Pair,
+    PairTopic,
+    Person,
+    PromptRecord,
+    Round,
+)
 from bot.domain.people import PersonInfo
+from bot.domain.prompts import PromptStat
 
 
 def dialect_insert(session: AsyncSession, table: Any) -> Any:
@@ -52,6 +65,16 @@ class PersonRepository:
     async def get(self, person_id: int) -> Person | None:
         return await self.session.get(Person, person_id)
 
+    async def set_timezone(self, person_id: int, timezone: str) -> None:
+        await self.session.execute(
+            update(Person).where(col(Person.id) == person_id).values(timezone=timezone)
+        )
+
+    async def set_editing(self, person_id: int, round_id: int | None) -> None:
+        await self.session.execute(
+            update(Person).where(col(Person.id) == person_id).values(editing_round_id=round_id)
+        )
+
     async def set_blocked(self, person_id: int, blocked_at: datetime | None) -> bool:
         result = await self.session.execute(
             update(Person).where(col(Person.id) == person_id).values(blocked_at=blocked_at)
@@ -74,9 +97,17 @@ class PairRepository:
     async def is_paired(self, person_id: int) -> bool:
         return await self.session.get(ActivePartner, person_id) is not None
 
-    async def create(self, partner_a_id: int, partner_b_id: int, now: datetime) -> Pair:
+    async def create(
+        self, partner_a_id: int, partner_b_id: int, now: datetime, timezone: str, prompt_time: time
+    ) -> Pair:
         """Create an active pair; the ActivePartner primary key refuses a second one."""
-        pair = Pair(partner_a_id=partner_a_id, partner_b_id=partner_b_id, created_at=now)
+        pair = Pair(
+            partner_a_id=partner_a_id,
+            partner_b_id=partner_b_id,
+            created_at=now,
+            timezone=timezone,
+            prompt_time=prompt_time,
+        )
         self.session.add(pair)
         await self.session.flush()
         assert pair.id is not None
@@ -105,6 +136,50 @@ class PairRepository:
 
     async def get(self, pair_id: int) -> Pair | None:
         return await self.session.get(Pair, pair_id)
+
+    async def set_schedule(
+        self,
+        pair_id: int,
+        prompt_time: time,
+        timezone: str,
+        set_by_id: int | None,
+        next_prompt_at: datetime | None,
+    ) -> None:
+        await self.session.execute(
+            update(Pair)
+            .where(col(Pair.id) == pair_id)
+            .values(
+                prompt_time=prompt_time,
+                timezone=timezone,
+                time_set_by_id=set_by_id,
+                next_prompt_at=next_prompt_at,
+            )
+        )
+
+    async def set_pause(
+        self,
+        pair_id: int,
+        reason: str | None,
+        until: datetime | None,
+        by_id: int | None,
+        next_prompt_at: datetime | None,
+    ) -> None:
+        """Pause (reason set) or resume (reason None); the schedule moves with it."""
+        await self.session.execute(
+            update(Pair)
+            .where(col(Pair.id) == pair_id)
+            .values(
+                pause_reason=reason,
+                paused_until=until,
+                paused_by_id=by_id,
+                next_prompt_at=next_prompt_at,
+            )
+        )
+
+    async def set_reminders(self, pair_id: int, enabled: bool) -> None:
+        await self.session.execute(
+            update(Pair).where(col(Pair.id) == pair_id).values(reminders_enabled=enabled)
+        )
 
     async def count_active(self) -> int:
         statement = select(func.count()).select_from(Pair).where(col(Pair.status) == "active")
@@ -255,6 +330,18 @@ class OutboxRepository:
             )
         )
 
+    async def sent_message(
+        self, recipient_id: int, telegram_message_id: int
+    ) -> OutboxMessage | None:
+        """The queued message that became this Telegram message (for reply routing)."""
+        statement = select(OutboxMessage).where(
+            and_(
+                col(OutboxMessage.recipient_id) == recipient_id,
+                col(OutboxMessage.telegram_message_id) == telegram_message_id,
+            )
+        )
+        return (await self.session.execute(statement)).scalars().first()
+
     async def pending_for(self, recipient_id: int) -> Sequence[OutboxMessage]:
         statement = select(OutboxMessage).where(
             and_(
@@ -271,3 +358,428 @@ class OutboxRepository:
             .where(col(OutboxMessage.status).in_(["pending", "sending"]))
         )
         return int((await self.session.execute(statement)).scalar_one())
+
+
+_UPSERT_CHUNK = 200  # rows per INSERT: stays far below both engines' bound-parameter limits
+
+
+class PromptRepository:
+    """Decks and prompts as synced from the files, and their statistics."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def decks(self) -> Sequence[DeckRecord]:
+        return (await self.session.execute(select(DeckRecord))).scalars().all()
+
+    async def prompts(self) -> Sequence[PromptRecord]:
+        return (await self.session.execute(select(PromptRecord))).scalars().all()
+
+    async def get(self, prompt_id: str) -> PromptRecord | None:
+        return await self.session.get(PromptRecord, prompt_id)
+
+    async def upsert_decks(self, rows: Sequence[dict[str, Any]], now: datetime) -> None:
+        """Insert or update decks by id (live again if they were retired)."""
+        await self._upsert(DeckRecord, rows, now, inserted_only={})
+
+    async def upsert_prompts(self, rows: Sequence[dict[str, Any]], now: datetime) -> None:
+        """Insert or update prompts by id (live again if they were retired)."""
+        await self._upsert(PromptRecord, rows, now, inserted_only={"created_at": now})
+
+    async def _upsert(
+        self,
+        table: type[DeckRecord] | type[PromptRecord],
+        rows: Sequence[dict[str, Any]],
+        now: datetime,
+        inserted_only: dict[str, Any],
+    ) -> None:
+        # ON CONFLICT makes two replicas syncing at once both succeed.
+        for start in range(0, len(rows), _UPSERT_CHUNK):
+            chunk = [
+                {**row, **inserted_only, "updated_at": now, "retired_at": None}
+                for row in rows[start : start + _UPSERT_CHUNK]
+            ]
+            statement = dialect_insert(self.session, table).values(chunk)
+            changed = {
+                name: statement.excluded[name]
+                for name in chunk[0]
+                if name != "id" and name not in inserted_only
+            }
+            await self.session.execute(
+                statement.on_conflict_do_update(index_elements=["id"], set_=changed)
+            )
+
+    async def retire_decks(self, deck_ids: Collection[str], now: datetime) -> int:
+        if not deck_ids:
+            return 0
+        result = await self.session.execute(
+            update(DeckRecord)
+            .where(
+                and_(col(DeckRecord.id).in_(list(deck_ids)), col(DeckRecord.retired_at).is_(None))
+            )
+            .values(retired_at=now, updated_at=now)
+        )
+        return _rowcount(result)
+
+    async def retire_prompts(self, prompt_ids: Collection[str], now: datetime) -> int:
+        if not prompt_ids:
+            return 0
+        result = await self.session.execute(
+            update(PromptRecord)
+            .where(
+                and_(
+                    col(PromptRecord.id).in_(list(prompt_ids)),
+                    col(PromptRecord.retired_at).is_(None),
+                )
+            )
+            .values(retired_at=now, updated_at=now)
+        )
+        return _rowcount(result)
+
+    async def stats(self, deck_id: str | None = None) -> list[PromptStat]:
+        """Per prompt: times sent, rounds both partners answered, median answer length, skips.
+
+        The counts come from the round and answer tables of the daily rounds feature; until
+        those exist every prompt reports zero sends (the lead completes this query).
+        """
+        statement = select(PromptRecord).order_by(col(PromptRecord.id))
+        if deck_id is not None:
+            statement = statement.where(col(PromptRecord.deck_id) == deck_id)
+        rows = (await self.session.execute(statement)).scalars().all()
+        return [
+            PromptStat(
+                prompt_id=row.id,
+                deck_id=row.deck_id,
+                depth=row.depth,
+                text=row.text,
+                retired=row.retired_at is not None,
+                sent=0,
+                answered_by_both=0,
+                median_answer_length=None,
+                skipped=0,
+            )
+            for row in rows
+        ]
+
+
+class TopicRepository:
+    """Which daily decks a pair switched off (`/topics`). A deck without a row is on."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def states(self, pair_id: int) -> dict[str, bool]:
+        statement = select(col(PairTopic.deck_id), col(PairTopic.enabled)).where(
+            col(PairTopic.pair_id) == pair_id
+        )
+        rows = (await self.session.execute(statement)).all()
+        return {deck_id: bool(enabled) for deck_id, enabled in rows}
+
+    async def disabled_decks(self, pair_id: int) -> set[str]:
+        statement = select(col(PairTopic.deck_id)).where(
+            and_(col(PairTopic.pair_id) == pair_id, col(PairTopic.enabled).is_(False))
+        )
+        return set((await self.session.execute(statement)).scalars().all())
+
+    async def disabled_decks_many(self, pair_ids: Collection[int]) -> dict[int, set[str]]:
+        """The switched-off decks of many pairs in one query (the tick's fan-out)."""
+        result: dict[int, set[str]] = {}
+        if not pair_ids:
+            return result
+        statement = select(col(PairTopic.pair_id), col(PairTopic.deck_id)).where(
+            and_(col(PairTopic.pair_id).in_(pair_ids), col(PairTopic.enabled).is_(False))
+        )
+        for pair_id, deck_id in (await self.session.execute(statement)).all():
+            result.setdefault(pair_id, set()).add(deck_id)
+        return result
+
+    async def toggle(self, pair_id: int, deck_id: str) -> bool:
+        """Flip one deck in a single statement (two partners pressing at once both count)."""
+        statement = dialect_insert(self.session, PairTopic).values(
+            pair_id=pair_id, deck_id=deck_id, enabled=False
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["pair_id", "deck_id"],
+            set_={"enabled": not_(col(PairTopic.enabled))},
+        ).returning(col(PairTopic.enabled))
+        return bool((await self.session.execute(statement)).scalar_one())
+
+    async def set_enabled(self, pair_id: int, deck_id: str, enabled: bool) -> None:
+        statement = dialect_insert(self.session, PairTopic).values(
+            pair_id=pair_id, deck_id=deck_id, enabled=enabled
+        )
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["pair_id", "deck_id"], set_={"enabled": enabled}
+            )
+        )
+
+
+@dataclass(frozen=True)
+class DuePair:
+    """What the tick needs to know about a pair whose question is due."""
+
+    id: int
+    partner_a_id: int
+    partner_b_id: int
+    timezone: str
+    prompt_time: time
+    next_prompt_at: datetime
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NewRound:
+    pair_id: int
+    local_date: date
+    prompt_id: str
+    created_at: datetime
+    closes_at: datetime
+    reminder_at: datetime | None
+
+
+class RoundRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- the schedule ---------------------------------------------------------------
+
+    async def claim_due_pairs(self, now: datetime, limit: int) -> list[DuePair]:
+        """Active pairs whose question is due, locked so other replicas skip them."""
+        statement = (
+            select(
+                col(Pair.id),
+                col(Pair.partner_a_id),
+                col(Pair.partner_b_id),
+                col(Pair.timezone),
+                col(Pair.prompt_time),
+                col(Pair.next_prompt_at),
+                col(Pair.created_at),
+            )
+            .where(and_(col(Pair.status) == "active", col(Pair.next_prompt_at) <= now))
+            .order_by(col(Pair.next_prompt_at), col(Pair.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=Pair)
+        )
+        rows = (await self.session.execute(statement)).all()
+        return [DuePair(*row) for row in rows]  # type: ignore[arg-type]  # WHERE makes them non-null
+
+    async def set_next_prompt_at(self, updates: Sequence[tuple[int, datetime | None]]) -> None:
+        if not updates:
+            return
+        await self.session.execute(
+            update(Pair),
+            [{"id": pair_id, "next_prompt_at": due} for pair_id, due in updates],
+        )
+
+    async def prompt_histories(self, pair_ids: Collection[int]) -> dict[int, list[str]]:
+        """Each pair's prompts so far, oldest first (skipped ones count as used)."""
+        histories: dict[int, list[str]] = {pair_id: [] for pair_id in pair_ids}
+        if not pair_ids:
+            return histories
+        statement = (
+            select(col(Round.pair_id), col(Round.skipped_prompt_id), col(Round.prompt_id))
+            .where(col(Round.pair_id).in_(pair_ids))
+            .order_by(col(Round.pair_id), col(Round.local_date), col(Round.id))
+        )
+        for pair_id, skipped, prompt_id in (await self.session.execute(statement)).all():
+            if skipped:
+                histories[pair_id].append(skipped)
+            histories[pair_id].append(prompt_id)
+        return histories
+
+    async def create_many(self, rounds: Sequence[NewRound]) -> dict[int, int]:
+        """Insert rounds, skipping any (pair, date) that exists; returns pair id -> round id
+        for the ones actually created."""
+        if not rounds:
+            return {}
+        statement = (
+            dialect_insert(self.session, Round)
+            .values([vars(new) for new in rounds])
+            .on_conflict_do_nothing(index_elements=["pair_id", "local_date"])
+            .returning(col(Round.pair_id), col(Round.id))
+        )
+        return {pair_id: round_id for pair_id, round_id in await self.session.execute(statement)}
+
+    # --- one round ------------------------------------------------------------------
+
+    async def get(self, round_id: int, *, lock: bool = False) -> Round | None:
+        statement = select(Round).where(col(Round.id) == round_id)
+        if lock:
+            statement = statement.with_for_update()
+        return (await self.session.execute(statement)).scalars().first()
+
+    async def for_pair_on(self, pair_id: int, local_date: date) -> Round | None:
+        statement = select(Round).where(
+            and_(col(Round.pair_id) == pair_id, col(Round.local_date) == local_date)
+        )
+        return (await self.session.execute(statement)).scalars().first()
+
+    async def newest_open(self, pair_id: int) -> Sequence[Round]:
+        statement = (
+            select(Round)
+            .where(and_(col(Round.pair_id) == pair_id, col(Round.status) == "open"))
+            .order_by(col(Round.local_date).desc(), col(Round.id).desc())
+        )
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def latest(self, pair_id: int) -> Round | None:
+        statement = (
+            select(Round)
+            .where(col(Round.pair_id) == pair_id)
+            .order_by(col(Round.local_date).desc(), col(Round.id).desc())
+            .limit(1)
+        )
+        return (await self.session.execute(statement)).scalars().first()
+
+    async def previous(self, pair_id: int, before: date) -> Round | None:
+        statement = (
+            select(Round)
+            .where(and_(col(Round.pair_id) == pair_id, col(Round.local_date) < before))
+            .order_by(col(Round.local_date).desc())
+            .limit(1)
+        )
+        return (await self.session.execute(statement)).scalars().first()
+
+    async def fill_slot(self, round_id: int, is_partner_a: bool, now: datetime) -> bool | None:
+        """Record that one partner answered, under the round row's lock.
+
+        Returns None if that slot was already filled (or the round is not open), else
+        whether the other slot was filled too: True means this transaction reveals. The
+        WHERE re-check on the locked row is what makes the reveal happen exactly once,
+        even when both partners answer in the same instant (see DESIGN.md).
+        """
+        mine = Round.a_answered_at if is_partner_a else Round.b_answered_at
+        theirs = Round.b_answered_at if is_partner_a else Round.a_answered_at
+        statement = (
+            update(Round)
+            .where(
+                and_(col(Round.id) == round_id, col(Round.status) == "open", col(mine).is_(None))
+            )
+            .values({mine: now})
+            .returning(col(theirs))
+        )
+        row = (await self.session.execute(statement)).first()
+        if row is None:
+            return None
+        return row[0] is not None
+
+    async def mark_revealed(self, round_id: int, now: datetime, streak: int) -> None:
+        await self.session.execute(
+            update(Round)
+            .where(col(Round.id) == round_id)
+            .values(status="revealed", revealed_at=now, streak=streak, reminder_at=None)
+        )
+
+    async def swap_prompt(self, round_id: int, new_prompt_id: str, old_prompt_id: str) -> bool:
+        """`/skip`: once per round, and only while nobody has answered."""
+        result = await self.session.execute(
+            update(Round)
+            .where(
+                and_(
+                    col(Round.id) == round_id,
+                    col(Round.status) == "open",
+                    col(Round.skipped_prompt_id).is_(None),
+                    col(Round.a_answered_at).is_(None),
+                    col(Round.b_answered_at).is_(None),
+                )
+            )
+            .values(prompt_id=new_prompt_id, skipped_prompt_id=old_prompt_id)
+        )
+        return _rowcount(result) == 1
+
+    # --- around the round -----------------------------------------------------------
+
+    async def claim_reminders(self, now: datetime, limit: int) -> Sequence[Round]:
+        statement = (
+            select(Round)
+            .where(and_(col(Round.status) == "open", col(Round.reminder_at) <= now))
+            .order_by(col(Round.reminder_at))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def set_reminder(
+        self, round_id: int, at: datetime | None, reminded: datetime | None
+    ) -> None:
+        await self.session.execute(
+            update(Round)
+            .where(col(Round.id) == round_id)
+            .values(reminder_at=at, reminded_at=reminded)
+        )
+
+    async def claim_closing(self, now: datetime, limit: int) -> Sequence[Round]:
+        statement = (
+            select(Round)
+            .where(and_(col(Round.status) == "open", col(Round.closes_at) <= now))
+            .order_by(col(Round.closes_at))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def close(self, round_id: int) -> None:
+        await self.session.execute(
+            update(Round)
+            .where(and_(col(Round.id) == round_id, col(Round.status) == "open"))
+            .values(status="closed", reminder_at=None)
+        )
+
+    async def revealed_for_people(
+        self, person_id: int, offset: int, limit: int
+    ) -> tuple[list[Round], int]:
+        """Revealed rounds of every pair this person was in (history stays readable)."""
+        mine = or_(col(Pair.partner_a_id) == person_id, col(Pair.partner_b_id) == person_id)
+        base = (
+            select(Round)
+            .join(Pair, col(Pair.id) == col(Round.pair_id))
+            .where(and_(mine, col(Round.status) == "revealed"))
+        )
+        total = (
+            await self.session.execute(select(func.count()).select_from(base.subquery()))
+        ).scalar_one()
+        page = base.order_by(col(Round.local_date).desc(), col(Round.id).desc())
+        rows = (await self.session.execute(page.offset(offset).limit(limit))).scalars().all()
+        return list(rows), int(total)
+
+    async def current_streak(self, pair_id: int) -> int:
+        """The streak of the newest revealed round, unless a later round closed unanswered."""
+        statement = (
+            select(col(Round.status), col(Round.streak))
+            .where(and_(col(Round.pair_id) == pair_id, col(Round.status) != "open"))
+            .order_by(col(Round.local_date).desc())
+            .limit(1)
+        )
+        row = (await self.session.execute(statement)).first()
+        return int(row[1]) if row is not None and row[0] == "revealed" else 0
+
+
+class AnswerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, round_id: int, person_id: int) -> Answer | None:
+        statement = select(Answer).where(
+            and_(col(Answer.round_id) == round_id, col(Answer.person_id) == person_id)
+        )
+        return (await self.session.execute(statement)).scalars().first()
+
+    async def for_round(self, round_id: int) -> Sequence[Answer]:
+        statement = select(Answer).where(col(Answer.round_id) == round_id)
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def by_message(self, chat_id: int, message_id: int) -> Answer | None:
+        statement = select(Answer).where(
+            and_(col(Answer.chat_id) == chat_id, col(Answer.message_id) == message_id)
+        )
+        return (await self.session.execute(statement)).scalars().first()
+
+    async def add(self, answer: Answer) -> None:
+        self.session.add(answer)
+        await self.session.flush()
+
+    async def replace(self, answer_id: int, values: dict[str, Any]) -> None:
+        await self.session.execute(
+            update(Answer).where(col(Answer.id) == answer_id).values(**values)
+        )

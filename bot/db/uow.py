@@ -9,10 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.db.engine import READ_ONLY_OPTION, is_sqlite
 from bot.db.repositories import (
+    AnswerRepository,
     InviteRepository,
     OutboxRepository,
     PairRepository,
     PersonRepository,
+    PromptRepository,
+    RoundRepository,
+    TopicRepository,
 )
 
 
@@ -30,6 +34,10 @@ class UnitOfWork:
         self.pairs = PairRepository(session)
         self.invites = InviteRepository(session)
         self.outbox = OutboxRepository(session)
+        self.rounds = RoundRepository(session)
+        self.answers = AnswerRepository(session)
+        self.prompts = PromptRepository(session)
+        self.topics = TopicRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -49,7 +57,8 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.session.rollback()
+        # close() ends any open transaction without expiring loaded rows (rollback()
+        # would), so values read in the block stay readable after it.
         await self.session.close()
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy.exc import IntegrityError
 
@@ -62,11 +63,31 @@ class Unpaired:
     partner_name: str
 
 
+FirstRound = Callable[[UnitOfWork, Pair, datetime], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class PairDefaults:
+    """Where a new pair's schedule starts until the partners change it."""
+
+    timezone: str = "UTC"
+    prompt_time: time = time(20, 0)
+
+
 class PairingService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, invite_ttl_hours: int) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        invite_ttl_hours: int,
+        defaults: PairDefaults | None = None,
+        first_round: FirstRound | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._invite_ttl_hours = invite_ttl_hours
+        self._defaults = defaults or PairDefaults()
+        self._first_round = first_round
 
     async def register(self, person: PersonInfo) -> None:
         """Remember someone who wrote to the bot (and that they have not blocked it)."""
@@ -113,11 +134,19 @@ class PairingService:
             assert invite is not None
             assert invite.id is not None
             try:
-                pair = await uow.pairs.create(invite.inviter_id, person.id, now)
+                pair = await uow.pairs.create(
+                    invite.inviter_id,
+                    person.id,
+                    now,
+                    await self._zone_for(uow, invite.inviter_id),
+                    self._defaults.prompt_time,
+                )
             except IntegrityError:
                 # Someone else paired one of them in the same instant; the key said no.
                 return Refused(Refusal.ALREADY_PAIRED)
             await self._finish_pairing(uow, invite, pair, person, now)
+            if self._first_round is not None:
+                await self._first_round(uow, pair, now)
             inviter_name = await self._name_of(uow, invite.inviter_id)
             await uow.commit()
         assert pair.id is not None
@@ -163,20 +192,6 @@ class PairingService:
             await uow.commit()
         return Unpaired(partner_name=partner_name)
 
-    async def set_blocked(self, person: PersonInfo, blocked: bool) -> None:
-        """Telegram told us this person blocked (or unblocked) the bot."""
-        now = self._clock.now()
-        async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            await uow.people.set_blocked(person.id, now if blocked else None)
-            await uow.commit()
-
-    async def mark_blocked_by_id(self, person_id: int) -> None:
-        """A send failed with 403: the person blocked the bot."""
-        async with self._uow() as uow:
-            await uow.people.set_blocked(person_id, self._clock.now())
-            await uow.commit()
-
     async def _finish_pairing(
         self, uow: UnitOfWork, invite: Invite, pair: Pair, invitee: PersonInfo, now: datetime
     ) -> None:
@@ -194,6 +209,11 @@ class PairingService:
             now=now,
             priority=0,
         )
+
+    async def _zone_for(self, uow: UnitOfWork, inviter_id: int) -> str:
+        """The inviter's own zone if they set one before pairing, else the default."""
+        inviter = await uow.people.get(inviter_id)
+        return inviter.timezone if inviter and inviter.timezone else self._defaults.timezone
 
     async def _find(self, uow: UnitOfWork, token: str, *, lock: bool = False) -> Invite | None:
         if not invites.looks_like_token(token):

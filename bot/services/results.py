@@ -19,6 +19,16 @@ class Refusal(StrEnum):
     PAIRED_CANNOT_INVITE = "paired_cannot_invite"
     NOT_PAIRED = "not_paired"
     STALE_BUTTON = "stale_button"
+    NO_OPEN_ROUND = "no_open_round"
+    ALREADY_ANSWERED = "already_answered"
+    ANSWERS_LOCKED = "answers_locked"
+    ROUND_CLOSED = "round_closed"
+    NOTHING_TO_EDIT = "nothing_to_edit"
+    SKIP_AFTER_ANSWER = "skip_after_answer"
+    SKIP_USED = "skip_used"
+    UNKNOWN_TIME = "unknown_time"
+    UNKNOWN_ZONE = "unknown_zone"
+    NOT_PAUSED = "not_paused"
 
 
 @dataclass(frozen=True)

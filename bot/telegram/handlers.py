@@ -18,6 +18,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.people import PersonInfo
+from bot.services.pair_settings import PairSettingsService
 from bot.services.pairing import InviteCreated, Paired, PairingService, Unpaired
 from bot.services.results import Refused
 from bot.telegram import keyboards, texts
@@ -59,6 +60,7 @@ async def edit(
 @dataclass
 class PairingHandlers:
     pairing: PairingService
+    pair_settings: PairSettingsService
     invite_ttl_hours: int
 
     # --- commands -----------------------------------------------------------------
@@ -83,16 +85,6 @@ class PairingHandlers:
         if message is None or user is None:
             return
         await reply(message, await self._invite_text(context, person_of(user)))
-
-    async def status(self, update: Update, context: Context) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
-            return
-        state = await self.pairing.status(person_of(user))
-        if state.partner_name is None or state.paired_since is None:
-            await reply(message, texts.STATUS_UNPAIRED)
-        else:
-            await reply(message, texts.status_paired(state.partner_name, state.paired_since))
 
     async def unpair(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user
@@ -133,10 +125,11 @@ class PairingHandlers:
             return
         token = query.data.removeprefix(keyboards.ACCEPT_PREFIX)
         outcome = await self.pairing.accept_invite(person_of(query.from_user), token)
-        await query.answer()
         if isinstance(outcome, Paired):
+            await query.answer()
             await edit(query, texts.paired_with(outcome.partner_name))
         else:
+            await query.answer(texts.NOTHING_CHANGED)
             await edit(query, texts.refusal(outcome))
 
     async def decline_button(self, update: Update, context: Context) -> None:
@@ -155,11 +148,12 @@ class PairingHandlers:
             await query.answer(texts.BUTTON_EXPIRED)
             return
         outcome = await self.pairing.unpair(person_of(query.from_user), pair_id)
-        await query.answer()
         if isinstance(outcome, Unpaired):
+            await query.answer()
             await edit(query, texts.unpaired(outcome.partner_name))
         else:
-            await edit(query, texts.refusal(outcome))
+            # A stale or foreign button: say so, and leave the message itself alone.
+            await query.answer(texts.BUTTON_EXPIRED)
 
     async def keep_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -180,13 +174,6 @@ class PairingHandlers:
         message = update.effective_message
         if message is not None:
             await reply(message, texts.UNKNOWN_COMMAND)
-
-    async def plain_message(self, update: Update, context: Context) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
-            return
-        await self.pairing.register(person_of(user))
-        await reply(message, texts.NOT_PAIRED_YET_MESSAGE)
 
     async def unsupported_message(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -210,8 +197,11 @@ class PairingHandlers:
             await _say_private_only_and_leave(context, change.chat.id, change.chat.type)
 
     async def _private_membership(self, change: ChatMemberUpdated) -> None:
-        blocked = change.new_chat_member.status == ChatMemberStatus.BANNED
-        await self.pairing.set_blocked(person_of(change.from_user), blocked)
+        person = person_of(change.from_user)
+        if change.new_chat_member.status == ChatMemberStatus.BANNED:
+            await self.pair_settings.blocked(person.id)
+        else:
+            await self.pair_settings.unblocked(person)
 
     async def _show_invite(self, message: Message, person: PersonInfo, token: str) -> None:
         preview = await self.pairing.preview_invite(person, token)

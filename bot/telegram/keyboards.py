@@ -3,8 +3,11 @@ code and an id or token; the server re-checks that the presser owns what it name
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.services.rounds import REACTIONS
 from bot.telegram import texts
 
 INVITE = "pair"
@@ -38,5 +41,56 @@ def confirm_unpair(pair_id: int) -> InlineKeyboardMarkup:
                 ),
                 InlineKeyboardButton(texts.KEEP_BUTTON, callback_data=KEEP_PAIR),
             ]
+        ]
+    )
+
+
+REACTION_PREFIX = "rx:"
+HISTORY_PAGE_PREFIX = "hp:"
+HISTORY_ROUND_PREFIX = "hr:"
+TOPIC_PREFIX = "tp:"
+
+
+def reactions(round_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(emoji, callback_data=f"{REACTION_PREFIX}{round_id}:{index}")
+                for index, emoji in enumerate(REACTIONS)
+            ]
+        ]
+    )
+
+
+def history(entries: list[tuple[int, str]], page: int, pages: int) -> InlineKeyboardMarkup:
+    """One button per round (date and the start of the question), then page arrows."""
+    rows = [
+        [InlineKeyboardButton(label, callback_data=f"{HISTORY_ROUND_PREFIX}{round_id}")]
+        for round_id, label in entries
+    ]
+    arrows = []
+    if page > 0:
+        arrows.append(
+            InlineKeyboardButton("« Newer", callback_data=f"{HISTORY_PAGE_PREFIX}{page - 1}")
+        )
+    if page + 1 < pages:
+        arrows.append(
+            InlineKeyboardButton("Older »", callback_data=f"{HISTORY_PAGE_PREFIX}{page + 1}")
+        )
+    if arrows:
+        rows.append(arrows)
+    return InlineKeyboardMarkup(rows)
+
+
+def topics(choices: Sequence[tuple[str, str, bool]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"{'✅' if enabled else '▫️'} {title}",
+                    callback_data=f"{TOPIC_PREFIX}{deck_id}",
+                )
+            ]
+            for deck_id, title, enabled in choices
         ]
     )

@@ -1,4 +1,5 @@
-"""Turns queued outbox messages (a kind and plain params) into text and buttons."""
+"""Turns queued outbox messages (a kind and plain params) into what Telegram is sent:
+text parts (split at 4096 characters, never cut) and copies of partners' media."""
 
 from __future__ import annotations
 
@@ -8,29 +9,91 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.telegram import texts
+from bot.telegram import keyboards, texts
+from bot.telegram.question_texts import daily_question
+from bot.telegram.split import split_message
 
 
 @dataclass(frozen=True)
-class Rendered:
+class TextPart:
     text: str
     keyboard: InlineKeyboardMarkup | None = None
 
 
-Renderer = Callable[[dict[str, Any]], Rendered]
+@dataclass(frozen=True)
+class CopyPart:
+    """A partner's voice note, photo or video, shown with copyMessage."""
 
-_RENDERERS: dict[str, Renderer] = {
-    "paired": lambda p: Rendered(texts.paired_with(p["partner_name"])),
-    "unpaired_by_partner": lambda p: Rendered(texts.unpaired_by_partner(p["partner_name"])),
-}
+    from_chat_id: int
+    message_id: int
+
+
+Part = TextPart | CopyPart
+Renderer = Callable[[dict[str, Any]], list[Part]]
 
 
 class UnknownKind(Exception):
     pass
 
 
-def render(kind: str, params: dict[str, Any]) -> Rendered:
+def render(kind: str, params: dict[str, Any]) -> list[Part]:
     renderer = _RENDERERS.get(kind)
     if renderer is None:
         raise UnknownKind(kind)
     return renderer(params)
+
+
+def _text(text: str, keyboard: InlineKeyboardMarkup | None = None) -> list[Part]:
+    """Split long text; the buttons go under the last part."""
+    chunks = split_message(text)
+    parts: list[Part] = [TextPart(chunk) for chunk in chunks[:-1]]
+    parts.append(TextPart(chunks[-1], keyboard))
+    return parts
+
+
+def _question(p: dict[str, Any]) -> list[Part]:
+    return _text(daily_question(p["deck_title"], p["text"]))
+
+
+def _reveal(p: dict[str, Any]) -> list[Part]:
+    partner, mine = p["partner_answer"], p["own_answer"]
+    closing = texts.reveal_closing(p["partner_name"], mine, p["streak"])
+    keyboard = keyboards.reactions(p["round_id"])
+    if partner["kind"] == "text":
+        return _text(
+            texts.reveal_with_text(p["question"], p["partner_name"], partner["body"])
+            + "\n\n"
+            + closing,
+            keyboard,
+        )
+    parts = _text(texts.reveal_with_media(p["question"], p["partner_name"], partner["kind"]))
+    parts.append(CopyPart(partner["chat_id"], partner["message_id"]))
+    return parts + _text(closing, keyboard)
+
+
+def _relay(p: dict[str, Any]) -> list[Part]:
+    if p["kind"] == "text":
+        return _text(texts.relayed_text(p["partner_name"], p["body"] or ""))
+    return [*_text(texts.relayed_media(p["partner_name"])), CopyPart(p["chat_id"], p["message_id"])]
+
+
+_RENDERERS: dict[str, Renderer] = {
+    "paired": lambda p: _text(texts.paired_with(p["partner_name"])),
+    "unpaired_by_partner": lambda p: _text(texts.unpaired_by_partner(p["partner_name"])),
+    "question": _question,
+    "nudge": lambda p: _text(texts.nudge(p["partner_name"])),
+    "reveal": _reveal,
+    "relay": _relay,
+    "reaction": lambda p: _text(texts.reaction_received(p["partner_name"], p["emoji"])),
+    "reminder": lambda p: _text(texts.reminder(p["question"])),
+    "round_closed": lambda p: _text(texts.round_closed(p["partner_name"], p["question"])),
+    "partner_blocked": lambda p: _text(texts.partner_blocked(p["partner_name"])),
+    "partner_back": lambda p: _text(texts.partner_back(p["partner_name"])),
+    "paused_by_partner": lambda p: _text(
+        texts.paused_by_partner(p["partner_name"], p["until_text"])
+    ),
+    "resumed_by_partner": lambda p: _text(texts.resumed_by_partner(p["partner_name"])),
+    "time_changed_by_partner": lambda p: _text(
+        texts.time_changed_by_partner(p["partner_name"], p["time_text"])
+    ),
+}

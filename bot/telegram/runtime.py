@@ -20,6 +20,7 @@ from telegram.ext import (
 
 from bot.telegram import keyboards, texts
 from bot.telegram.handlers import PairingHandlers, on_error
+from bot.telegram.round_handlers import RoundHandlers
 
 HearthApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -98,28 +99,58 @@ LAST_GROUP = 100
 
 
 def register_handlers(
-    application: HearthApplication, pairing: PairingHandlers, counter: UpdateCounter
+    application: HearthApplication,
+    pairing: PairingHandlers,
+    rounds: RoundHandlers,
+    counter: UpdateCounter,
 ) -> None:
     private = filters.ChatType.PRIVATE
     group_or_channel = filters.ChatType.GROUPS | filters.ChatType.CHANNEL
+    answers = filters.TEXT | filters.PHOTO | filters.VOICE | filters.VIDEO | filters.VIDEO_NOTE
+    commands = {
+        "start": pairing.start,
+        "pair": pairing.pair,
+        "status": rounds.status,
+        "unpair": pairing.unpair,
+        "help": pairing.help,
+        "time": rounds.time,
+        "timezone": rounds.timezone,
+        "edit": rounds.edit_command,
+        "skip": rounds.skip,
+        "history": rounds.history,
+        "topics": rounds.topics_command,
+        "pause": rounds.pause,
+        "resume": rounds.resume,
+        "reminders": rounds.reminders,
+    }
+    buttons = {
+        f"^{keyboards.INVITE}$": pairing.invite_button,
+        f"^{keyboards.ACCEPT_PREFIX}": pairing.accept_button,
+        f"^{keyboards.DECLINE}$": pairing.decline_button,
+        f"^{keyboards.UNPAIR_PREFIX}": pairing.unpair_button,
+        f"^{keyboards.KEEP_PAIR}$": pairing.keep_button,
+        f"^{keyboards.REACTION_PREFIX}": rounds.reaction,
+        f"^{keyboards.HISTORY_PAGE_PREFIX}": rounds.history_page,
+        f"^{keyboards.HISTORY_ROUND_PREFIX}": rounds.history_round,
+        f"^{keyboards.TOPIC_PREFIX}": rounds.topic_button,
+    }
     application.add_handlers(
         [
             ChatMemberHandler(pairing.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
             MessageHandler(group_or_channel & ~filters.StatusUpdate.ALL, pairing.group_message),
-            CommandHandler("start", pairing.start, filters=private),
-            CommandHandler("pair", pairing.pair, filters=private),
-            CommandHandler("status", pairing.status, filters=private),
-            CommandHandler("unpair", pairing.unpair, filters=private),
-            CommandHandler("help", pairing.help, filters=private),
-            CallbackQueryHandler(pairing.invite_button, pattern=f"^{keyboards.INVITE}$"),
-            CallbackQueryHandler(pairing.accept_button, pattern=f"^{keyboards.ACCEPT_PREFIX}"),
-            CallbackQueryHandler(pairing.decline_button, pattern=f"^{keyboards.DECLINE}$"),
-            CallbackQueryHandler(pairing.unpair_button, pattern=f"^{keyboards.UNPAIR_PREFIX}"),
-            CallbackQueryHandler(pairing.keep_button, pattern=f"^{keyboards.KEEP_PAIR}$"),
+            *(
+                CommandHandler(name, callback, filters=private)
+                for name, callback in commands.items()
+            ),
+            *(CallbackQueryHandler(callback, pattern=p) for p, callback in buttons.items()),
             CallbackQueryHandler(pairing.unknown_button),
+            MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, rounds.edited),
             MessageHandler(private & filters.COMMAND, pairing.unknown_command),
-            MessageHandler(private & filters.TEXT, pairing.plain_message),
-            MessageHandler(private & ~filters.StatusUpdate.ALL, pairing.unsupported_message),
+            MessageHandler(private & filters.UpdateType.MESSAGE & answers, rounds.answer),
+            MessageHandler(
+                private & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL,
+                pairing.unsupported_message,
+            ),
         ]
     )
     application.add_handler(TypeHandler(object, counter.count), group=LAST_GROUP)

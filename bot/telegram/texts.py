@@ -16,7 +16,16 @@ BOT_NAME = "Hearth"
 COMMANDS: list[tuple[str, str]] = [
     ("start", "Say hello and see what Hearth does"),
     ("pair", "Invite your partner with a private link"),
-    ("status", "Who you are paired with"),
+    ("status", "Who you're paired with, your schedule and streak"),
+    ("time", "Set the time of the daily question"),
+    ("timezone", "Set your time zone"),
+    ("edit", "Replace your answer before the reveal"),
+    ("skip", "Swap today's question for another"),
+    ("history", "Your past questions and answers"),
+    ("topics", "Choose the topics of your questions"),
+    ("pause", "Pause daily questions for a while"),
+    ("resume", "Start daily questions again"),
+    ("reminders", "Turn the gentle reminder on or off"),
     ("unpair", "End your pairing"),
     ("help", "What Hearth can do"),
 ]
@@ -145,6 +154,7 @@ SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on my side. Nothing you did. Please try again in a moment."
 )
 BUTTON_EXPIRED = "This button is no longer active."
+NOTHING_CHANGED = "Nothing has changed."
 
 _REFUSALS: dict[Refusal, str] = {
     Refusal.INVITE_UNKNOWN: (
@@ -173,10 +183,35 @@ _REFUSALS: dict[Refusal, str] = {
     ),
     Refusal.NOT_PAIRED: STATUS_UNPAIRED,
     Refusal.STALE_BUTTON: BUTTON_EXPIRED,
+    Refusal.NO_OPEN_ROUND: (
+        "There's no open question right now. The next one comes at your usual time."
+    ),
+    Refusal.ALREADY_ANSWERED: (
+        "You've already answered today's question. To change your answer before the "
+        "reveal, edit your message or send /edit."
+    ),
+    Refusal.ANSWERS_LOCKED: (
+        "You've both answered this one, so the answers are settled now. "
+        "To add something, reply to the reveal message and I'll pass it on."
+    ),
+    Refusal.ROUND_CLOSED: "That question has closed. A new one comes at your usual time.",
+    Refusal.NOTHING_TO_EDIT: (
+        "You haven't answered today's question yet, so there's nothing to edit. "
+        "Just write your answer."
+    ),
+    Refusal.SKIP_AFTER_ANSWER: (
+        "One of you has already answered today's question, so it stays. A new one comes tomorrow."
+    ),
+    Refusal.SKIP_USED: "You've already swapped today's question once. A new one comes tomorrow.",
+    Refusal.NOT_PAUSED: "Your daily questions aren't paused, so there's nothing to resume.",
 }
 
 
 def refusal(refused: Refused) -> str:
+    if refused.reason is Refusal.UNKNOWN_TIME:
+        return "I couldn't read that time. " + TIME_HELP
+    if refused.reason is Refusal.UNKNOWN_ZONE:
+        return "I couldn't find that place. " + ZONE_HELP
     if refused.reason is Refusal.ALREADY_PAIRED:
         who = name(refused.partner_name) if refused.partner_name else "someone"
         return (
@@ -190,3 +225,239 @@ def refusal(refused: Refused) -> str:
             "To pair with someone else, send /unpair first."
         )
     return _REFUSALS[refused.reason]
+
+
+# --- daily rounds ---------------------------------------------------------------------
+
+MEDIA_WORDS = {
+    "voice": "a voice note",
+    "photo": "a photo",
+    "video": "a video",
+    "video_note": "a video message",
+    "text": "a message",
+}
+
+
+def saved(partner_name: str, question: str, *, show_question: bool, replaced: bool) -> str:
+    head = "Updated." if replaced else "Saved."
+    where = f"\n(For the question: <i>{escape(question)}</i>)" if show_question else ""
+    return (
+        f"{head} You'll both see each other's answers once {name(partner_name)} has answered."
+        f"{where}"
+    )
+
+
+def saved_and_revealed() -> str:
+    return "Saved. You've both answered, so here are your answers. ✨"
+
+
+def nudge(partner_name: str) -> str:
+    return f"{name(partner_name)} has answered today's question; answer to see theirs."
+
+
+def reveal_with_text(question: str, partner_name: str, body: str | None) -> str:
+    return (
+        "✨ <b>You've both answered.</b>\n\n"
+        f"<i>{escape(question)}</i>\n\n"
+        f"{name(partner_name)}:\n{escape(body or '')}"
+    )
+
+
+def reveal_with_media(question: str, partner_name: str, kind: str) -> str:
+    return (
+        "✨ <b>You've both answered.</b>\n\n"
+        f"<i>{escape(question)}</i>\n\n"
+        f"{name(partner_name)} answered with {MEDIA_WORDS.get(kind, 'a message')}:"
+    )
+
+
+def reveal_closing(partner_name: str, own: dict[str, object], streak: int) -> str:
+    if own.get("kind") == "text":
+        mine = f"<b>You</b>:\n{escape(str(own.get('body') or ''))}"
+    else:
+        mine = f"<b>You</b> answered with {MEDIA_WORDS.get(str(own.get('kind')), 'a message')}."
+    celebration = f"\n\n{streak_line(streak)}" if streak >= 2 else ""
+    return (
+        f"{mine}{celebration}\n\n"
+        f"Reply to this message to tell {name(partner_name)} something, or send a reaction."
+    )
+
+
+def streak_line(streak: int) -> str:
+    if streak >= 30:
+        return f"🔥 {streak} days in a row of answering together. What a habit you've built."
+    if streak >= 7:
+        return f"🔥 {streak} days in a row of answering together. Lovely."
+    return f"🔥 {streak} days in a row of answering together."
+
+
+def relayed_text(partner_name: str, body: str) -> str:
+    return f"💬 {name(partner_name)} replied:\n{escape(body)}"
+
+
+def relayed_media(partner_name: str) -> str:
+    return f"💬 {name(partner_name)} replied:"
+
+
+def relay_sent(partner_name: str) -> str:
+    return f"Sent to {name(partner_name)}. 💌"
+
+
+def reaction_received(partner_name: str, emoji: str) -> str:
+    return f"{name(partner_name)} reacted {emoji} to your answer."
+
+
+def reaction_sent(partner_name: str, emoji: str) -> str:
+    return f"Sent {emoji} to {partner_name}"
+
+
+def reminder(question: str) -> str:
+    return (
+        "A gentle reminder: today's question is waiting for you, whenever you have a moment.\n\n"
+        f"<i>{escape(question)}</i>"
+    )
+
+
+def round_closed(partner_name: str, question: str) -> str:
+    return (
+        f"This question has closed before {name(partner_name)} answered: "
+        f"<i>{escape(question)}</i>\n\n"
+        "Your answer stays private; it won't be shown. Busy weeks happen. "
+        "A new question comes tomorrow."
+    )
+
+
+def edit_started(question: str) -> str:
+    return f"Send your new answer to <i>{escape(question)}</i> and it will replace the old one."
+
+
+def skipped(question: str) -> str:
+    return (
+        "Here's a different question for today. Your partner gets it too.\n\n"
+        f"<i>{escape(question)}</i>"
+    )
+
+
+def partner_blocked(partner_name: str) -> str:
+    return (
+        f"It looks like {name(partner_name)} has paused Hearth on their side, so daily "
+        "questions are on hold for now. They'll start again if they come back."
+    )
+
+
+def partner_back(partner_name: str) -> str:
+    return f"{name(partner_name)} is back on Hearth, so your daily questions start again. 💛"
+
+
+def paused_by_partner(partner_name: str, until_text: str | None) -> str:
+    until = f" until {escape(until_text)}" if until_text else " for now"
+    return (
+        f"{name(partner_name)} has paused your daily questions{until}. "
+        "Send /resume whenever you're both ready."
+    )
+
+
+def resumed_by_partner(partner_name: str) -> str:
+    return f"{name(partner_name)} has resumed your daily questions. 💛"
+
+
+def time_changed_by_partner(partner_name: str, time_text: str) -> str:
+    return f"{name(partner_name)} moved your daily question to {escape(time_text)} your time."
+
+
+def time_set(time_text: str, zone: str) -> str:
+    return (
+        f"Done. Your daily question now comes at {escape(time_text)} ({escape(zone)}). "
+        "Your partner has been told."
+    )
+
+
+TIME_HELP = (
+    "What time would you like the daily question? For example: /time 21:30, /time 9pm "
+    "or /time 9:15 am."
+)
+ZONE_HELP = (
+    "Which time zone are you in? Send a city, a country or a zone name, for example: "
+    "/timezone Berlin, /timezone Japan or /timezone America/New_York."
+)
+
+
+def zone_set(zone_now: str, question_time: str | None) -> str:
+    when = (
+        f" Your daily question comes at {escape(question_time)} your time." if question_time else ""
+    )
+    return f"Got it: {escape(zone_now)}.{when}"
+
+
+def zone_choices(candidates: list[str]) -> str:
+    options = "\n".join(f"/timezone {escape(zone)}" for zone in candidates)
+    return f"Which one do you mean?\n{options}"
+
+
+def paused(until_text: str | None) -> str:
+    until = f" until {escape(until_text)}" if until_text else " until you send /resume"
+    return (
+        f"Paused{until}. No questions or reminders for either of you. Your partner has been told."
+    )
+
+
+PAUSE_HELP = "Send /pause to pause until you /resume, or /pause 7 to pause for 7 days (up to 60)."
+
+
+def resumed(next_text: str) -> str:
+    return f"Welcome back. Your next question comes {escape(next_text)}."
+
+
+def reminders_set(enabled: bool) -> str:
+    if enabled:
+        return (
+            "Reminders are on: one gentle nudge if a question is still waiting after a few hours."
+        )
+    return "Reminders are off. Questions still arrive each day."
+
+
+REMINDERS_HELP = "Send /reminders on or /reminders off."
+
+
+def history_header(page: int, pages: int) -> str:
+    return f"Your past questions (page {page + 1} of {pages}). Tap one to see both answers again."
+
+
+HISTORY_EMPTY = "Nothing here yet. Once you've both answered a question, it appears here."
+
+
+def history_round_text(question: str, local_date: str) -> str:
+    return f"🗓️ {escape(local_date)}\n<i>{escape(question)}</i>"
+
+
+def history_answer(who: str, kind: str, body: str | None) -> str:
+    if kind == "text":
+        return f"{name(who)}:\n{escape(body or '')}"
+    return f"{name(who)} answered with {MEDIA_WORDS.get(kind, 'a message')}:"
+
+
+def history_missing(who: str) -> str:
+    return f"{name(who)}: (removed)"
+
+
+def status_schedule(
+    time_text: str, zone: str, paused_now: bool, until: str | None, streak: int, reminders: bool
+) -> str:
+    lines = [f"Daily question: {escape(time_text)} ({escape(zone)})."]
+    if paused_now:
+        lines.append(
+            f"Paused{' until ' + escape(until) if until else ''}. Send /resume to restart."
+        )
+    if not reminders:
+        lines.append("Reminders are off.")
+    if streak >= 2:
+        lines.append(streak_line(streak))
+    return "\n".join(lines)
+
+
+TOPICS_HEADER = (
+    "Choose the topics your daily questions come from. Tap one to switch it on or off; "
+    "it changes for both of you. (If every topic is off, I'll use them all.)"
+)
+TOPIC_ON = "Topic on"
+TOPIC_OFF = "Topic off"

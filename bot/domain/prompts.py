@@ -1,0 +1,700 @@
+"""Question decks: their shape, the curator's lint rules, and how a pair's next question is chosen.
+
+Standard library only. Reading YAML happens in `bot.services.prompt_library`; it hands this
+module plain values that remember their line numbers (`ScalarValue`, `ListValue`,
+`MapValue`), so every rule can say `file:line: what is wrong`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+KINDS = ("daily", "checkin", "reconnect")
+DEPTHS = (1, 2, 3)
+DECK_FIELDS = ("id", "title", "description", "kind", "language", "prompts")
+PROMPT_FIELDS = ("id", "depth", "text", "tags")
+OPTIONAL_PROMPT_FIELDS = frozenset({"tags"})
+MAX_TEXT_LENGTH = 1000
+MAX_TITLE_LENGTH = 100
+MAX_ID_LENGTH = 64
+NEAR_DUPLICATE_RATIO = 0.9
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+
+
+# --- the decks, once read -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One question. `id` is permanent: answers and statistics are stored under it."""
+
+    id: str
+    deck_id: str
+    text: str
+    depth: int
+    tags: tuple[str, ...]
+    kind: str
+    language: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Deck:
+    id: str
+    title: str
+    description: str
+    kind: str
+    language: str
+    prompts: tuple[Prompt, ...]
+    source_file: str = field(default="", compare=False)
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class LintIssue:
+    """A problem at `file:line`. Line 0 means the file (or folder) as a whole."""
+
+    file: str
+    line: int
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def render(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line > 0 else self.file
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{where}: {prefix}{self.message}"
+
+
+# --- what the reader hands over: values with line numbers (1-based) --------------------------
+
+
+@dataclass(frozen=True)
+class ScalarValue:
+    """A single value (text, number, true/false or empty)."""
+
+    value: object
+    line: int
+
+
+@dataclass(frozen=True)
+class ListValue:
+    items: tuple[Value, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    key: str
+    key_line: int
+    value: Value
+
+
+@dataclass(frozen=True)
+class MapValue:
+    entries: tuple[MapEntry, ...]
+    line: int
+
+
+Value = ScalarValue | ListValue | MapValue
+
+
+@dataclass(frozen=True)
+class DeckSource:
+    """One deck file as read: `file` is how messages name it, `stem` its name without `.yaml`."""
+
+    file: str
+    stem: str
+    root: Value | None
+
+
+# --- lint -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LintResult:
+    decks: tuple[Deck, ...]
+    issues: tuple[LintIssue, ...]
+
+    @property
+    def errors(self) -> list[LintIssue]:
+        return [issue for issue in self.issues if issue.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[LintIssue]:
+        return [issue for issue in self.issues if issue.severity is Severity.WARNING]
+
+
+def lint_sources(sources: Sequence[DeckSource]) -> LintResult:
+    """Check every deck file and build the decks. Decks are only trustworthy without errors."""
+    linter = _Linter()
+    decks = [deck for source in sources if (deck := linter.deck(source)) is not None]
+    linter.cross_file_checks()
+    issues = sorted(linter.issues, key=lambda issue: (issue.file, issue.line))
+    return LintResult(tuple(decks), tuple(issues))
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """Where an id or a text was first met, for cross-file messages."""
+
+    name: str
+    file: str
+    line: int
+
+
+@dataclass
+class _Linter:
+    issues: list[LintIssue] = field(default_factory=list)
+    deck_ids: dict[str, _Seen] = field(default_factory=dict)
+    prompt_ids: dict[str, _Seen] = field(default_factory=dict)
+    texts: list[tuple[str, _Seen]] = field(default_factory=list)
+
+    def error(self, file: str, line: int, message: str) -> None:
+        self.issues.append(LintIssue(file, line, message))
+
+    def warn(self, file: str, line: int, message: str) -> None:
+        self.issues.append(LintIssue(file, line, message, Severity.WARNING))
+
+    # one file
+
+    def deck(self, source: DeckSource) -> Deck | None:
+        file, root = source.file, source.root
+        if root is None:
+            self.error(file, 1, "the file is empty: a deck needs id, title, description, ...")
+            return None
+        if not isinstance(root, MapValue):
+            self.error(
+                file, root.line, "the file should start with the deck fields: id, title, ..."
+            )
+            return None
+        errors_before = len(self.issues)
+        fields = self._fields(file, root, DECK_FIELDS, frozenset(), "deck")
+        deck_id = self._deck_id(file, fields.get("id"), source.stem)
+        title = self._words(file, fields.get("title"), "title", MAX_TITLE_LENGTH)
+        description = self._words(file, fields.get("description"), "description", None)
+        kind = self._choice(file, fields.get("kind"))
+        language = self._language(file, fields.get("language"))
+        header_ok = len(self.issues) == errors_before
+        prompts = self._prompts(
+            file, fields.get("prompts"), deck_id or source.stem, kind or "", language or ""
+        )
+        if (
+            not header_ok
+            or deck_id is None
+            or title is None
+            or description is None
+            or kind is None
+            or language is None
+        ):
+            return None
+        return Deck(deck_id, title, description, kind, language, tuple(prompts), file)
+
+    def _fields(
+        self,
+        file: str,
+        mapping: MapValue,
+        allowed: Sequence[str],
+        optional: Collection[str],
+        what: str,
+    ) -> dict[str, MapEntry]:
+        """The known fields of a mapping, reporting unknown, repeated and missing ones."""
+        found: dict[str, MapEntry] = {}
+        for entry in mapping.entries:
+            if entry.key not in allowed:
+                known = ", ".join(allowed)
+                self.error(
+                    file, entry.key_line, f"unknown {what} field '{entry.key}' (use: {known})"
+                )
+            elif entry.key in found:
+                first_line = found[entry.key].key_line
+                self.error(
+                    file,
+                    entry.key_line,
+                    f"field '{entry.key}' appears twice (first on line {first_line})",
+                )
+            else:
+                found[entry.key] = entry
+        for name in allowed:
+            if name not in found and name not in optional:
+                self.error(file, mapping.line, f"missing {what} field '{name}'")
+        return found
+
+    def _deck_id(self, file: str, entry: MapEntry | None, stem: str) -> str | None:
+        deck_id = self._identifier(file, entry, "deck id")
+        if deck_id is None or entry is None:
+            return None
+        if deck_id != stem:
+            self.error(
+                file,
+                entry.key_line,
+                f"deck id '{deck_id}' does not match the file name '{stem}': "
+                "rename one so they are the same",
+            )
+            return None
+        if deck_id in self.deck_ids:
+            first = self.deck_ids[deck_id]
+            self.error(
+                file,
+                entry.key_line,
+                f"deck id '{deck_id}' is already used in {first.file}:{first.line}",
+            )
+            return None
+        self.deck_ids[deck_id] = _Seen(deck_id, file, entry.key_line)
+        return deck_id
+
+    def _identifier(self, file: str, entry: MapEntry | None, what: str) -> str | None:
+        if entry is None:
+            return None
+        value = _scalar(entry.value)
+        if not isinstance(value, str) or not value:
+            self.error(file, entry.key_line, f"{what} must be lowercase words joined by hyphens")
+            return None
+        if len(value) > MAX_ID_LENGTH or not ID_PATTERN.match(value):
+            self.error(
+                file,
+                entry.key_line,
+                f"{what} '{value}' must be lowercase letters and digits joined by hyphens "
+                f"(at most {MAX_ID_LENGTH} characters), e.g. 'trust-07'",
+            )
+            return None
+        return value
+
+    def _words(self, file: str, entry: MapEntry | None, name: str, limit: int | None) -> str | None:
+        if entry is None:
+            return None
+        value = _scalar(entry.value)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.error(file, entry.key_line, f"{name} is empty")
+            return None
+        if not isinstance(value, str):
+            self.error(
+                file,
+                entry.key_line,
+                f"{name} must be words, not a number or true/false: write it after '>-' "
+                "on the next line (see prompts/README.md)",
+            )
+            return None
+        text = value.strip()
+        if limit is not None and len(text) > limit:
+            self.error(
+                file,
+                entry.key_line,
+                f"{name} is {len(text)} characters long; the limit is {limit}",
+            )
+            return None
+        return text
+
+    def _choice(self, file: str, entry: MapEntry | None) -> str | None:
+        if entry is None:
+            return None
+        value = _scalar(entry.value)
+        if value not in KINDS:
+            self.error(
+                file,
+                entry.key_line,
+                f"kind must be daily, checkin or reconnect, not {_shown(value)}",
+            )
+            return None
+        assert isinstance(value, str)
+        return value
+
+    def _language(self, file: str, entry: MapEntry | None) -> str | None:
+        if entry is None:
+            return None
+        value = _scalar(entry.value)
+        if not isinstance(value, str) or not LANGUAGE_PATTERN.match(value):
+            self.error(
+                file,
+                entry.key_line,
+                f"language must be a short language code such as en, not {_shown(value)}",
+            )
+            return None
+        return value
+
+    def _prompts(
+        self, file: str, entry: MapEntry | None, deck_id: str, kind: str, language: str
+    ) -> list[Prompt]:
+        if entry is None:
+            return []
+        if not isinstance(entry.value, ListValue):
+            self.error(
+                file, entry.key_line, "prompts must be a list of questions, each '- id: ...'"
+            )
+            return []
+        if not entry.value.items:
+            self.error(
+                file,
+                entry.key_line,
+                "the deck has no questions (to retire a whole deck, delete its file)",
+            )
+            return []
+        prompts = []
+        for item in entry.value.items:
+            prompt = self._prompt(file, item, deck_id, kind, language)
+            if prompt is not None:
+                prompts.append(prompt)
+        return prompts
+
+    def _prompt(
+        self, file: str, item: Value, deck_id: str, kind: str, language: str
+    ) -> Prompt | None:
+        if not isinstance(item, MapValue):
+            self.error(file, item.line, "each question must be a block starting with '- id:'")
+            return None
+        errors_before = len(self.issues)
+        fields = self._fields(file, item, PROMPT_FIELDS, OPTIONAL_PROMPT_FIELDS, "question")
+        prompt_id = self._prompt_id(file, fields.get("id"), deck_id)
+        depth = self._depth(file, fields.get("depth"))
+        text = self._text(file, fields.get("text"), prompt_id)
+        tags = self._tags(file, fields.get("tags"))
+        if any(issue.severity is Severity.ERROR for issue in self.issues[errors_before:]):
+            return None
+        if prompt_id is None or depth is None or text is None or tags is None:
+            return None
+        return Prompt(prompt_id, deck_id, text, depth, tags, kind, language, item.line)
+
+    def _prompt_id(self, file: str, entry: MapEntry | None, deck_id: str) -> str | None:
+        prompt_id = self._identifier(file, entry, "question id")
+        if prompt_id is None or entry is None:
+            return None
+        if prompt_id in self.prompt_ids:
+            first = self.prompt_ids[prompt_id]
+            self.error(
+                file,
+                entry.key_line,
+                f"question id '{prompt_id}' is already used in {first.file}:{first.line}; "
+                "ids must be unique in all files",
+            )
+            return None
+        self.prompt_ids[prompt_id] = _Seen(prompt_id, file, entry.key_line)
+        if not prompt_id.startswith(f"{deck_id}-"):
+            self.warn(
+                file,
+                entry.key_line,
+                f"question id '{prompt_id}' does not start with the deck id '{deck_id}-'",
+            )
+        return prompt_id
+
+    def _depth(self, file: str, entry: MapEntry | None) -> int | None:
+        if entry is None:
+            return None
+        value = _scalar(entry.value)
+        if isinstance(value, bool) or not isinstance(value, int) or value not in DEPTHS:
+            self.error(
+                file,
+                entry.key_line,
+                f"depth must be 1 (light), 2 (personal) or 3 (deep), not {_shown(value)}",
+            )
+            return None
+        return value
+
+    def _text(self, file: str, entry: MapEntry | None, prompt_id: str | None) -> str | None:
+        text = self._words(file, entry, "text", MAX_TEXT_LENGTH)
+        if text is None or entry is None:
+            return None
+        self.texts.append((normalise_text(text), _Seen(prompt_id or "?", file, entry.key_line)))
+        opener = yes_no_opener(text)
+        if opener is not None:
+            self.warn(
+                file,
+                entry.key_line,
+                f"this reads as a yes/no question ('{opener} ...'); "
+                "try opening with What, How, Which or Tell",
+            )
+        return text
+
+    def _tags(self, file: str, entry: MapEntry | None) -> tuple[str, ...] | None:
+        if entry is None:
+            return ()
+        if isinstance(entry.value, ScalarValue) and entry.value.value is None:
+            return ()
+        if not isinstance(entry.value, ListValue):
+            self.error(
+                file, entry.key_line, "tags must be a list in square brackets, e.g. [everyday]"
+            )
+            return None
+        tags = []
+        for item in entry.value.items:
+            value = _scalar(item)
+            if not isinstance(value, str) or not value.strip():
+                self.error(file, item.line, f"each tag must be a word, not {_shown(value)}")
+                return None
+            tags.append(value.strip())
+        return tuple(tags)
+
+    # all files together
+
+    def cross_file_checks(self) -> None:
+        """Duplicate and near-duplicate texts, reported where the second one appears."""
+        records = sorted(self.texts, key=lambda record: (record[1].file, record[1].line))
+        matcher = difflib.SequenceMatcher(autojunk=False)
+        for later_index, (later_text, later) in enumerate(records):
+            matcher.set_seq2(later_text)
+            for earlier_text, earlier in records[:later_index]:
+                if earlier_text == later_text:
+                    how = "the same as"
+                else:
+                    matcher.set_seq1(earlier_text)
+                    if not _similar(matcher):
+                        continue
+                    how = "nearly the same as"
+                self.error(
+                    later.file,
+                    later.line,
+                    f"text of '{later.name}' is {how} '{earlier.name}' "
+                    f"({earlier.file}:{earlier.line}); keep one or make them clearly different",
+                )
+                break
+
+
+def _similar(matcher: difflib.SequenceMatcher[str]) -> bool:
+    return (
+        matcher.real_quick_ratio() >= NEAR_DUPLICATE_RATIO
+        and matcher.quick_ratio() >= NEAR_DUPLICATE_RATIO
+        and matcher.ratio() >= NEAR_DUPLICATE_RATIO
+    )
+
+
+def _scalar(value: Value) -> object:
+    """The plain value of a scalar; lists and mappings come back as themselves (always wrong)."""
+    return value.value if isinstance(value, ScalarValue) else value
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, ListValue):
+        return "a list"
+    if isinstance(value, MapValue):
+        return "a block of fields"
+    if value is None:
+        return "empty"
+    return f"'{value}'"
+
+
+_FILLER_WORDS = frozenset(
+    {"a", "an", "the", "just", "really", "very", "so", "actually", "quite", "ever"}
+)
+_APOSTROPHES = re.compile(r"['’‘`]")
+_NOT_WORD = re.compile(r"[^\w\s]|_")
+
+
+def normalise_text(text: str) -> str:
+    """Lowercase, no punctuation, single spaces, without a few filler words."""
+    lowered = _APOSTROPHES.sub("", text.lower())
+    words = _NOT_WORD.sub(" ", lowered).split()
+    return " ".join(word for word in words if word not in _FILLER_WORDS)
+
+
+# Auxiliary verbs that open a yes/no question; contractions appear without the apostrophe.
+_YES_NO_OPENER_WORDS = (
+    "do does did is are was were have has had can could will would should shall may might "
+    "am must isnt arent wasnt werent dont doesnt didnt havent hasnt hadnt cant couldnt "
+    "wont wouldnt shouldnt mightnt mustnt"
+)
+_YES_NO_OPENERS = frozenset(_YES_NO_OPENER_WORDS.split())
+_OPEN_WORDS = frozenset({"what", "how", "why", "which", "when", "where", "who", "whom", "whose"})
+_CLAUSES = re.compile(r"[^.?!:;]+[.?!:;]*")
+
+
+def yes_no_opener(text: str) -> str | None:
+    """The opening word of a question that reads as yes/no, or None.
+
+    Each clause that ends in `?` is checked: it reads as yes/no when its first word is an
+    auxiliary verb (Do, Is, Have, Can, Would, Don't, ...) and no open word (what, how, why,
+    which, when, where, who) follows in the same clause. "Do you remember how ...?" passes.
+    """
+    for match in _CLAUSES.finditer(text):
+        clause = match.group().strip()
+        if not clause.rstrip("\"')»” ").endswith("?"):
+            continue
+        words = clause.split()
+        cleaned = [_NOT_WORD.sub("", _APOSTROPHES.sub("", word)).lower() for word in words]
+        if not cleaned or cleaned[0] not in _YES_NO_OPENERS:
+            continue
+        if not any(word in _OPEN_WORDS for word in cleaned[1:]):
+            return words[0].strip("\"'“”‘’«»(¿¡")
+    return None
+
+
+def summary(decks: Iterable[Deck]) -> str:
+    """One line: `18 decks, 289 prompts: daily 241 (depth 1: 97, 2: 80, 3: 64), checkin 24, ...`"""
+    decks = list(decks)
+    prompts = [prompt for deck in decks for prompt in deck.prompts]
+    by_kind = Counter(prompt.kind for prompt in prompts)
+    parts = []
+    for kind in KINDS:
+        if not by_kind[kind]:
+            continue
+        part = f"{kind} {by_kind[kind]}"
+        if kind == "daily":
+            depths = Counter(prompt.depth for prompt in prompts if prompt.kind == kind)
+            counts = ", ".join(f"{depth}: {depths[depth]}" for depth in DEPTHS)
+            part += f" (depth {counts})"
+        parts.append(part)
+    deck_word = "deck" if len(decks) == 1 else "decks"
+    prompt_word = "prompt" if len(prompts) == 1 else "prompts"
+    return f"{len(decks)} {deck_word}, {len(prompts)} {prompt_word}: " + ", ".join(parts)
+
+
+# --- selection -------------------------------------------------------------------------------
+
+FIRST_WEEK_DAYS = 7
+DEPTH_TARGET = {1: 0.40, 2: 0.35, 3: 0.25}
+
+
+def cycle_used(history: Sequence[str], pool: Collection[str]) -> set[str]:
+    """The prompts of `pool` used in the current cycle.
+
+    Walking the history from the start, a cycle ends the moment every prompt in the pool
+    has been used since the cycle began; the next cycle starts empty. Ids outside the pool
+    (retired prompts, decks switched off) do not count. The pool is today's, so switching a
+    deck on mid-cycle adds its prompts to the current cycle rather than repeating others.
+    """
+    members = set(pool)
+    used: set[str] = set()
+    for prompt_id in history:
+        if prompt_id in members:
+            used.add(prompt_id)
+            if len(used) == len(members):
+                used = set()
+    return used
+
+
+def choose_prompt(
+    pair_id: int,
+    eligible: Sequence[Prompt],
+    history: Sequence[str],
+    pair_age_days: int,
+    disabled_decks: Collection[str] = frozenset(),
+    exclude: Collection[str] = frozenset(),
+) -> Prompt | None:
+    """The next question for a pair; the same inputs always give the same answer.
+
+    - `eligible`: every live daily prompt in the pair's language (all decks, on or off).
+    - `history`: ids of the prompts already sent to the pair, oldest first.
+    - `disabled_decks`: decks the pair switched off; if that is all of them, all count as on.
+    - `exclude`: ids to avoid now (the question being swapped away by /skip).
+
+    Rules, in order:
+    1. Never repeat within a cycle (see `cycle_used`). When only excluded prompts are
+       left in the cycle, the next cycle opens early.
+    2. Prompts sent in the last `pool // 2` days rest while others are left, so a new
+       cycle starts with the prompts used least recently rather than yesterday's.
+    3. In the pair's first week (`pair_age_days < 7`) only the lightest remaining depth.
+    4. After that a depth is drawn, aiming at 40% depth 1, 35% depth 2, 25% depth 3,
+       weighted by the cube of the share of each depth still unused in the cycle, so the
+       depths run out together; depth 3 never twice in a row while another depth is left.
+       (Over a whole cycle the mix is the pool's own: every prompt is used once.)
+    5. Within the depth, the prompt whose hash of (pair, day number, id) is smallest.
+    """
+    switched_on = [prompt for prompt in eligible if prompt.deck_id not in disabled_decks]
+    pool = switched_on or list(eligible)
+    if not pool:
+        return None
+    pool_ids = {prompt.id for prompt in pool}
+    used = cycle_used(history, pool_ids)
+    candidates = [p for p in pool if p.id not in used and p.id not in exclude]
+    if not candidates:
+        candidates = [p for p in pool if p.id not in exclude]
+        if not candidates:
+            return None
+    rest = len(pool_ids) // 2
+    recent = set(history[-rest:]) if rest else set()
+    rested = [prompt for prompt in candidates if prompt.id not in recent]
+    candidates = rested or candidates
+
+    day_number = len(history)
+    if pair_age_days < FIRST_WEEK_DAYS:
+        depth = min(prompt.depth for prompt in candidates)
+    else:
+        depths = {prompt.id: prompt.depth for prompt in eligible}
+        last_depth = depths.get(history[-1]) if history else None
+        depth = _draw_depth(pair_id, day_number, pool, candidates, last_depth)
+    at_depth = [prompt for prompt in candidates if prompt.depth == depth]
+    return min(at_depth, key=lambda prompt: (_digest(pair_id, day_number, prompt.id), prompt.id))
+
+
+def _draw_depth(
+    pair_id: int,
+    day_number: int,
+    pool: Sequence[Prompt],
+    candidates: Sequence[Prompt],
+    last_depth: int | None,
+) -> int:
+    totals = Counter(prompt.depth for prompt in pool)
+    left = Counter(prompt.depth for prompt in candidates)
+    # The cube of the share still unused pulls a lagging depth forward quickly, so the
+    # depths run out together and a cycle does not end in a run of deep days.
+    weights = {
+        depth: DEPTH_TARGET.get(depth, 0.1) * (left[depth] / totals[depth]) ** 3
+        for depth in sorted(left)
+    }
+    if last_depth == 3 and any(depth != 3 for depth in weights):
+        weights.pop(3, None)
+    total = sum(weights.values())
+    draw = _digest(pair_id, day_number, "depth") / 2**64 * total
+    for depth, weight in weights.items():
+        if draw < weight:
+            return depth
+        draw -= weight
+    return max(weights)
+
+
+def _digest(pair_id: int, day_number: int, salt: str) -> int:
+    data = f"{pair_id}:{day_number}:{salt}".encode()
+    return int.from_bytes(hashlib.sha256(data).digest()[:8], "big")
+
+
+# --- statistics, as the curator tools show them ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromptStat:
+    """How one prompt is doing. `answer_rate` counts rounds where both partners answered."""
+
+    prompt_id: str
+    deck_id: str
+    depth: int
+    text: str
+    retired: bool
+    sent: int
+    answered_by_both: int
+    median_answer_length: float | None
+    skipped: int
+
+    @property
+    def answer_rate(self) -> float | None:
+        return self.answered_by_both / self.sent if self.sent else None
+
+
+STAT_SORTS = ("sent", "answer_rate", "median_length", "skipped")
+
+
+def sort_stats(
+    stats: Iterable[PromptStat], by: str, *, ascending: bool = False
+) -> list[PromptStat]:
+    """Sort by a column of `STAT_SORTS`, highest first unless `ascending`; blanks go last."""
+    keys: dict[str, Callable[[PromptStat], float | None]] = {
+        "sent": lambda stat: stat.sent,
+        "answer_rate": lambda stat: stat.answer_rate,
+        "median_length": lambda stat: stat.median_answer_length,
+        "skipped": lambda stat: stat.skipped,
+    }
+    if by not in keys:
+        raise ValueError(f"cannot sort by {by!r}; use one of {', '.join(STAT_SORTS)}")
+    key = keys[by]
+    ordered = sorted(stats, key=lambda stat: stat.prompt_id)
+    present = [stat for stat in ordered if key(stat) is not None]
+    blank = [stat for stat in ordered if key(stat) is None]
+    present.sort(key=lambda stat: float(key(stat) or 0), reverse=not ascending)
+    return present + blank

@@ -1,0 +1,326 @@
+"""Schedule maths: when a pair's daily question, quiet hours and check-ins fall.
+
+Conventions (see DESIGN.md, "Time"):
+
+- An *instant* is a timezone-aware ``datetime`` in UTC. Every function here returns UTC
+  instants and accepts any aware instant; a naive one raises ``ValueError``.
+- A *zone* is a ``zoneinfo.ZoneInfo`` built from an IANA name.
+- A *daily time* (``at``) is a wall-clock ``time`` in that zone; its tzinfo and fold are
+  ignored.
+- A *local date* is a calendar date in the pair's zone.
+
+Wall-clock times that do not exist (a spring-forward gap) shift forward by the length of
+the gap: 02:30 on a day when clocks jump from 02:00 to 03:00 is 03:30. Wall-clock times that
+happen twice (a fall-back fold) take the first occurrence.
+
+A daily schedule has one *occurrence* per local date: the instant
+``resolve_local(day, at, zone)``, which belongs to ``day`` (its *scheduled date*). The
+scheduled date is what a round is keyed by. It is almost always the local date of the
+instant too, but not quite always: where clocks jump over midnight (America/Nuuk jumps
+from 23:00 to 00:00 of the next day) 23:30 is shifted to 00:30 of the following date, yet
+it still belongs to the day it was meant for, so no day is lost and no date gets two rounds.
+
+A local date that a zone skips entirely (Pacific/Apia went from 29 to 31 December 2011)
+has no occurrence: every time on it shifts by a full day onto the next date's occurrence,
+which belongs to the next date. The pair simply has no round dated on a day that never
+happened where they live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+QUIET_START = time(22, 0)
+QUIET_END = time(8, 0)
+
+_ONE_DAY = timedelta(days=1)
+_ONE_SECOND = timedelta(seconds=1)
+# Enough days to scan for the next or previous occurrence: a zone skips at most one date,
+# and the local date of an instant can be a day off from the date it belongs to.
+_SCAN_DAYS = 8
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class DueRound:
+    """A daily round that is due now.
+
+    ``local_date`` is the scheduled date the round belongs to (the idempotency key together
+    with the pair), ``scheduled_at`` is the instant that day's question was due, and
+    ``following`` is the next occurrence strictly after now: the new ``next_prompt_at``.
+    """
+
+    local_date: date
+    scheduled_at: datetime
+    following: datetime
+
+
+def _aware_utc(instant: datetime, name: str = "instant") -> datetime:
+    if instant.tzinfo is None or instant.tzinfo.utcoffset(instant) is None:
+        raise ValueError(f"{name} must be timezone-aware, got {instant!r}")
+    return instant.astimezone(UTC)
+
+
+def _wall(at: time) -> time:
+    """A daily time as a plain wall-clock reading: no tzinfo, first fold."""
+    return at.replace(tzinfo=None, fold=0)
+
+
+def resolve_local(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of wall-clock time ``at`` on local date ``day`` in ``zone``.
+
+    A time in a spring-forward gap shifts forward by the gap (02:30 becomes 03:30 when clocks
+    jump 02:00 -> 03:00; 02:15 becomes 02:45 on Lord Howe Island's 30-minute jump). A time
+    in a fall-back fold takes its first occurrence. On a date the zone skips entirely
+    (Pacific/Apia, 30 Dec 2011) every time shifts by a whole day and lands on the same
+    instant as the next date's; see ``occurrence_on``.
+    """
+    # zoneinfo resolves fold=0 with the offset in force *before* a transition, which is
+    # exactly "shift forward" in a gap and "first occurrence" in a fold.
+    return datetime.combine(day, _wall(at), tzinfo=zone).astimezone(UTC)
+
+
+def occurrence_on(day: date, at: time, zone: ZoneInfo) -> datetime | None:
+    """The instant a daily time occurs for local date ``day``, or None if the zone skips
+    that whole date (then the next date's occurrence is the same instant, and it is the
+    next date's)."""
+    instant = resolve_local(day, at, zone)
+    if instant >= resolve_local(day + _ONE_DAY, at, zone):
+        return None
+    return instant
+
+
+def local_date(instant: datetime, zone: ZoneInfo) -> date:
+    """The calendar date in ``zone`` at ``instant``."""
+    return _aware_utc(instant).astimezone(zone).date()
+
+
+def next_dated_occurrence(after: datetime, at: time, zone: ZoneInfo) -> tuple[date, datetime]:
+    """The first occurrence strictly after ``after``, with the local date it belongs to."""
+    after = _aware_utc(after, "after")
+    # Start two days back: around a fold that crosses midnight, or a gap shifted past
+    # midnight, an occurrence and the local date of an instant can be a day apart.
+    day = local_date(after, zone) - 2 * _ONE_DAY
+    for _ in range(_SCAN_DAYS):
+        instant = occurrence_on(day, at, zone)
+        if instant is not None and instant > after:
+            return day, instant
+        day += _ONE_DAY
+    raise RuntimeError(f"no occurrence of {at} in {zone} after {after}")  # pragma: no cover
+
+
+def next_occurrence(after: datetime, at: time, zone: ZoneInfo) -> datetime:
+    """The first instant strictly after ``after`` at which the daily time occurs.
+
+    Called repeatedly (each time with the previous result) it yields exactly one instant
+    per local date, in order, never skipping a date that exists in the zone: once over a
+    fall-back fold, and shifted forward over a spring-forward gap.
+    """
+    return next_dated_occurrence(after, at, zone)[1]
+
+
+def latest_occurrence(now: datetime, at: time, zone: ZoneInfo) -> tuple[date, datetime]:
+    """The most recent occurrence at or before ``now``, and the local date it belongs to."""
+    now = _aware_utc(now, "now")
+    day = local_date(now, zone) + 2 * _ONE_DAY
+    for _ in range(_SCAN_DAYS):
+        instant = occurrence_on(day, at, zone)
+        if instant is not None and instant <= now:
+            return day, instant
+        day -= _ONE_DAY
+    raise RuntimeError(f"no occurrence of {at} in {zone} before {now}")  # pragma: no cover
+
+
+def due_round(next_due: datetime, now: datetime, at: time, zone: ZoneInfo) -> DueRound | None:
+    """Whether a pair whose ``next_prompt_at`` is ``next_due`` gets a round now, and which.
+
+    None while ``next_due`` is still in the future. Otherwise the round is dated with the
+    local date of the *latest* occurrence at or before ``now``, and ``following`` is the
+    first occurrence strictly after ``now``.
+
+    Catch-up rule: after downtime, however many days were missed, exactly one round is
+    created, for the most recent day whose delivery time has passed (today if today's time
+    has come, else yesterday). Missed earlier days are skipped, never sent as a backlog, and
+    ``following`` is in the future, so the next tick does not fire again. If the latest
+    date already has a round (the unique key on ``(pair, local_date)``), creating it again
+    is a no-op and only ``next_prompt_at`` moves on.
+    """
+    next_due = _aware_utc(next_due, "next_due")
+    now = _aware_utc(now, "now")
+    if next_due > now:
+        return None
+    day, scheduled_at = latest_occurrence(now, at, zone)
+    return DueRound(
+        local_date=day,
+        scheduled_at=scheduled_at,
+        following=next_occurrence(now, at, zone),
+    )
+
+
+def first_round_date(paired_at: datetime, zone: ZoneInfo) -> date:
+    """The date of the question both partners get right after pairing: the local date of
+    pairing, whatever the time of day."""
+    return local_date(paired_at, zone)
+
+
+def next_after_first(paired_at: datetime, at: time, zone: ZoneInfo) -> datetime:
+    """The first regular occurrence after the pairing question: the occurrence for the
+    first local date after ``first_round_date`` (normally tomorrow at ``at``). Today's
+    occurrence is skipped even if its time has not come yet, since today already has its
+    question."""
+    paired_at = _aware_utc(paired_at, "paired_at")
+    first = first_round_date(paired_at, zone)
+    day = first + _ONE_DAY
+    for _ in range(_SCAN_DAYS):
+        instant = occurrence_on(day, at, zone)
+        if instant is not None and instant > paired_at:
+            return instant
+        day += _ONE_DAY
+    raise RuntimeError(f"no occurrence of {at} in {zone} after {first}")  # pragma: no cover
+
+
+# --- quiet hours ----------------------------------------------------------------------
+
+
+def _in_window(wall: time, start: time, end: time) -> bool:
+    if start == end:
+        return False
+    if start < end:
+        return start <= wall < end
+    return wall >= start or wall < end  # the window crosses midnight
+
+
+def in_quiet_hours(
+    instant: datetime,
+    zone: ZoneInfo,
+    start: time = QUIET_START,
+    end: time = QUIET_END,
+) -> bool:
+    """Whether the wall clock in ``zone`` at ``instant`` reads within ``[start, end)``.
+
+    The window may cross midnight (22:00-08:00, the default) or not (13:00-14:00). When
+    ``start == end`` there are no quiet hours.
+    """
+    wall = _aware_utc(instant).astimezone(zone).time().replace(fold=0)
+    return _in_window(wall, _wall(start), _wall(end))
+
+
+def end_of_quiet_hours(
+    instant: datetime,
+    zone: ZoneInfo,
+    start: time = QUIET_START,
+    end: time = QUIET_END,
+) -> datetime:
+    """The first instant at or after ``instant`` when sending is allowed.
+
+    That is ``instant`` itself outside quiet hours, else the next instant the wall clock
+    reaches ``end``. If ``end`` falls in a spring-forward gap, the quiet hours end at the
+    jump itself (the clock skips from before ``end`` to after it).
+    """
+    instant = _aware_utc(instant)
+    if not in_quiet_hours(instant, zone, start, end):
+        return instant
+    today = local_date(instant, zone)
+    candidates = []
+    for offset in range(3):
+        wall = datetime.combine(today + offset * _ONE_DAY, _wall(end), tzinfo=zone)
+        for fold in (0, 1):  # over a fold, the clock reaches ``end`` twice
+            candidate = wall.replace(fold=fold).astimezone(UTC)
+            if candidate > instant and not in_quiet_hours(candidate, zone, start, end):
+                candidates.append(candidate)
+    best = min(candidates)
+    if in_quiet_hours(best - _ONE_SECOND, zone, start, end):
+        return best
+    # ``end`` was skipped by a gap: find the jump. Quiet until it, allowed from it on.
+    quiet, allowed = instant, best
+    while allowed - quiet > _ONE_SECOND:
+        middle = quiet + (allowed - quiet) / 2
+        if in_quiet_hours(middle, zone, start, end):
+            quiet = middle
+        else:
+            allowed = middle
+    whole = allowed.replace(microsecond=0)  # transitions happen on whole seconds
+    if whole > instant and not in_quiet_hours(whole, zone, start, end):
+        return whole
+    return allowed  # pragma: no cover
+
+
+# --- weekly and monthly cadences --------------------------------------------------------
+
+
+def _check_weekday(weekday: int) -> None:
+    if not 0 <= weekday <= 6:
+        raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {weekday}")
+
+
+def next_weekly(
+    after: datetime,
+    weekday: int,
+    at: time,
+    zone: ZoneInfo,
+    every_weeks: int = 1,
+) -> datetime:
+    """The next check-in of an every-``every_weeks``-weeks cadence.
+
+    ``weekday`` is 0 (Monday) to 6 (Sunday). The cadence counts from ``after``, normally the
+    previous check-in: take the first ``weekday`` at ``at`` strictly after ``after``, then
+    ``every_weeks - 1`` more weeks. So from a check-in itself the next one is exactly
+    ``every_weeks`` weeks later, at the same wall-clock time whatever DST did in between.
+    For the very first check-in use ``every_weeks=1`` (the coming ``weekday``). Gap and fold
+    rules are those of ``resolve_local``.
+    """
+    _check_weekday(weekday)
+    if every_weeks < 1:
+        raise ValueError(f"every_weeks must be at least 1, got {every_weeks}")
+    after = _aware_utc(after, "after")
+    day = local_date(after, zone) - 2 * _ONE_DAY
+    day += timedelta(days=(weekday - day.weekday()) % 7)
+    while resolve_local(day, at, zone) <= after:
+        day += timedelta(weeks=1)
+    return resolve_local(day + timedelta(weeks=every_weeks - 1), at, zone)
+
+
+def first_weekday_of_month(year: int, month: int, weekday: int) -> date:
+    """The first ``weekday`` (0 = Monday) of a month: always one of its days 1 to 7."""
+    _check_weekday(weekday)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7)
+
+
+def next_monthly(after: datetime, weekday: int, at: time, zone: ZoneInfo) -> datetime:
+    """The next monthly check-in: the first ``weekday`` of a month (its first week, days
+    1-7) at ``at``, strictly after ``after``. This month's if it is still to come, else next
+    month's. (Every four weeks is not monthly: this stays on the first week of each month.)
+    """
+    _check_weekday(weekday)
+    after = _aware_utc(after, "after")
+    today = local_date(after, zone)
+    # This month's first week if still ahead, else next month's (one month spare).
+    year, month = today.year, today.month
+    for _ in range(3):
+        instant = resolve_local(first_weekday_of_month(year, month, weekday), at, zone)
+        if instant > after:
+            return instant
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise RuntimeError(f"no monthly occurrence after {after}")  # pragma: no cover
+
+
+# --- display ---------------------------------------------------------------------------
+
+
+def format_local(instant: datetime, zone: ZoneInfo) -> str:
+    """The wall-clock time in ``zone`` at ``instant``, like ``"20:00"``."""
+    return _aware_utc(instant).astimezone(zone).strftime("%H:%M")
+
+
+def describe_zone_now(zone: ZoneInfo, now: datetime) -> str:
+    """Like ``"Europe/Berlin, where it is now 14:05 (Sun 22 Nov)"`` (English, no locale)."""
+    local = _aware_utc(now, "now").astimezone(zone)
+    return (
+        f"{zone}, where it is now {local:%H:%M} "
+        f"({_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]})"
+    )

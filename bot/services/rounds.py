@@ -1,0 +1,732 @@
+"""Daily rounds: the scheduled question, answers, the exactly-once reveal, and what
+happens around a round (nudges, reminders, closing, streaks, history, reactions)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.db.models import Answer, Pair, Round
+from bot.db.repositories import DuePair, NewRound
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain import schedule
+from bot.domain.clock import Clock
+from bot.domain.people import PersonInfo, display_name
+from bot.services.prompt_library import PromptCatalog
+from bot.services.results import Refusal, Refused
+
+log = logging.getLogger(__name__)
+
+ANSWER_KINDS = ("text", "voice", "photo", "video", "video_note")
+REACTIONS = ("❤️", "🤗", "😊", "🥹", "🔥")
+PRIORITY_REPLY = 0  # reveals, nudges, relays: a person is waiting for these
+PRIORITY_BULK = 10  # the daily fan-out of questions
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    round_open_days: int = 7
+    reminder_after: timedelta = timedelta(hours=3)
+    quiet_start: time = time(22, 0)
+    quiet_end: time = time(8, 0)
+    tick_batch: int = 500
+
+
+@dataclass(frozen=True)
+class IncomingAnswer:
+    """A message a partner wrote, as plain values."""
+
+    kind: str
+    body: str | None
+    file_id: str | None
+    chat_id: int
+    message_id: int
+    reply_to_message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Saved:
+    question: str
+    partner_name: str
+    revealed: bool
+    replaced: bool = False
+    by_reply: bool = False
+
+
+@dataclass(frozen=True)
+class Relayed:
+    partner_name: str
+
+
+@dataclass(frozen=True)
+class EditStarted:
+    question: str
+
+
+@dataclass(frozen=True)
+class Reacted:
+    partner_name: str
+    emoji: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    question: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    round_id: int
+    local_date: str
+    question: str
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    entries: list[HistoryEntry]
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    name: str
+    kind: str
+    body: str | None
+    chat_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class RoundView:
+    round_id: int
+    local_date: str
+    question: str
+    mine: AnswerView | None
+    theirs: AnswerView | None
+
+
+@dataclass(frozen=True)
+class TickReport:
+    rounds_created: int = 0
+    reminders: int = 0
+    closed: int = 0
+
+
+def answer_params(answer: Answer) -> dict[str, Any]:
+    return {
+        "kind": answer.kind,
+        "body": answer.body,
+        "chat_id": answer.chat_id,
+        "message_id": answer.message_id,
+    }
+
+
+def other_partner(pair: Pair, person_id: int) -> int:
+    return pair.partner_b_id if pair.partner_a_id == person_id else pair.partner_a_id
+
+
+class RoundService:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        catalog: PromptCatalog,
+        settings: RoundSettings,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._catalog = catalog
+        self._settings = settings
+
+    # --- the schedule ---------------------------------------------------------------
+
+    async def open_first_round(self, uow: UnitOfWork, pair: Pair, now: datetime) -> None:
+        """Right after pairing: today's question at once, then daily at the pair's time."""
+        assert pair.id is not None
+        zone = ZoneInfo(pair.timezone)
+        due = DuePair(
+            pair.id,
+            pair.partner_a_id,
+            pair.partner_b_id,
+            pair.timezone,
+            pair.prompt_time,
+            now,
+            pair.created_at,
+        )
+        local = schedule.first_round_date(now, zone)
+        following = schedule.next_after_first(now, pair.prompt_time, zone)
+        await self._create_rounds(uow, [(due, local, following)], now)
+
+    async def tick(self) -> TickReport:
+        """Claim due pairs in batches and give each today's round; then reminders, closings."""
+        created = 0
+        while True:
+            made, claimed = await self._tick_batch()
+            created += made
+            if claimed < self._settings.tick_batch:
+                break
+        reminders = await self._send_reminders()
+        closed = await self._close_expired()
+        return TickReport(rounds_created=created, reminders=reminders, closed=closed)
+
+    async def _tick_batch(self) -> tuple[int, int]:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            due_pairs = await uow.rounds.claim_due_pairs(now, self._settings.tick_batch)
+            planned = []
+            for pair in due_pairs:
+                zone = ZoneInfo(pair.timezone)
+                due = schedule.due_round(pair.next_prompt_at, now, pair.prompt_time, zone)
+                if due is not None:
+                    planned.append((pair, due.local_date, due.following))
+            made = await self._create_rounds(uow, planned, now)
+            await uow.commit()
+        return made, len(due_pairs)
+
+    async def _create_rounds(
+        self,
+        uow: UnitOfWork,
+        planned: list[tuple[DuePair, Any, datetime]],
+        now: datetime,
+    ) -> int:
+        """Rounds (unique per pair and date), their questions in the outbox, and the next
+        due instant, all in the caller's transaction."""
+        pair_ids = [pair.id for pair, _, _ in planned]
+        histories = await uow.rounds.prompt_histories(pair_ids)
+        disabled = await uow.topics.disabled_decks_many(pair_ids)
+        new_rounds: list[NewRound] = []
+        for pair, local_date, _ in planned:
+            age_days = (now - pair.created_at).days
+            prompt = self._catalog.choose_daily(
+                pair.id, histories[pair.id], age_days, disabled_decks=disabled.get(pair.id, set())
+            )
+            if prompt is None:
+                log.error("no daily prompt available for pair %s", pair.id)
+                continue
+            new_rounds.append(
+                NewRound(
+                    pair_id=pair.id,
+                    local_date=local_date,
+                    prompt_id=prompt.id,
+                    created_at=now,
+                    closes_at=now + timedelta(days=self._settings.round_open_days),
+                    reminder_at=now + self._settings.reminder_after,
+                )
+            )
+        created = await uow.rounds.create_many(new_rounds)
+        by_pair = {pair.id: pair for pair, _, _ in planned}
+        for new in new_rounds:
+            round_id = created.get(new.pair_id)
+            if round_id is not None:
+                await self._queue_question(uow, by_pair[new.pair_id], round_id, new.prompt_id, now)
+        await uow.rounds.set_next_prompt_at(
+            [(pair.id, following) for pair, _, following in planned]
+        )
+        return len(created)
+
+    async def _queue_question(
+        self, uow: UnitOfWork, pair: DuePair, round_id: int, prompt_id: str, now: datetime
+    ) -> None:
+        params = self._question_params(round_id, prompt_id)
+        for person_id in (pair.partner_a_id, pair.partner_b_id):
+            await uow.outbox.enqueue(
+                recipient_id=person_id,
+                kind="question",
+                dedupe_key=f"round:{round_id}:{person_id}:question:{prompt_id}",
+                params=params,
+                now=now,
+                priority=PRIORITY_BULK,
+            )
+
+    def _question_params(self, round_id: int, prompt_id: str) -> dict[str, Any]:
+        prompt = self._catalog.prompt(prompt_id)
+        deck = self._catalog.deck(prompt.deck_id) if prompt else None
+        return {
+            "round_id": round_id,
+            "prompt_id": prompt_id,
+            "text": prompt.text if prompt else "",
+            "deck_title": deck.title if deck else "",
+        }
+
+    # --- answers --------------------------------------------------------------------
+
+    async def handle_message(
+        self, person: PersonInfo, incoming: IncomingAnswer
+    ) -> Saved | Relayed | Refused:
+        """A message from a partner: an answer, a replacement (/edit), or a relayed reply."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            await uow.people.upsert(person, now)
+            pair = await uow.pairs.active_pair_of(person.id)
+            if pair is None:
+                await uow.commit()
+                return Refused(Refusal.NOT_PAIRED)
+            outcome = await self._route(uow, pair, person, incoming, now)
+            await uow.commit()
+        return outcome
+
+    async def _route(
+        self,
+        uow: UnitOfWork,
+        pair: Pair,
+        person: PersonInfo,
+        incoming: IncomingAnswer,
+        now: datetime,
+    ) -> Saved | Relayed | Refused:
+        replied_to = await self._replied_to(uow, person.id, incoming.reply_to_message_id)
+        if replied_to is not None and replied_to.kind in ("reveal", "relay", "reaction"):
+            return await self._relay(uow, pair, person, incoming, now)
+        editing = await uow.people.get(person.id)
+        if editing is not None and editing.editing_round_id is not None:
+            await uow.people.set_editing(person.id, None)
+            target = await uow.rounds.get(editing.editing_round_id, lock=True)
+            if target is not None and target.pair_id == pair.id:
+                return await self._replace(uow, pair, person, target, incoming, now)
+        if replied_to is not None and replied_to.kind == "question":
+            target = await uow.rounds.get(int(replied_to.params["round_id"]), lock=True)
+            if target is not None and target.pair_id == pair.id:
+                return await self._answer(uow, pair, person, target, incoming, now, by_reply=True)
+        return await self._answer_newest(uow, pair, person, incoming, now)
+
+    async def _replied_to(self, uow: UnitOfWork, person_id: int, message_id: int | None) -> Any:
+        if message_id is None:
+            return None
+        return await uow.outbox.sent_message(person_id, message_id)
+
+    async def _answer_newest(
+        self,
+        uow: UnitOfWork,
+        pair: Pair,
+        person: PersonInfo,
+        incoming: IncomingAnswer,
+        now: datetime,
+    ) -> Saved | Refused:
+        for candidate in await uow.rounds.newest_open(_pair_id(pair)):
+            if await uow.answers.of(_round_id(candidate), person.id) is None:
+                return await self._answer(uow, pair, person, candidate, incoming, now)
+        latest = await uow.rounds.latest(_pair_id(pair))
+        if latest is not None and latest.status == "open":
+            return Refused(Refusal.ALREADY_ANSWERED)
+        return Refused(Refusal.NO_OPEN_ROUND)
+
+    async def _answer(
+        self,
+        uow: UnitOfWork,
+        pair: Pair,
+        person: PersonInfo,
+        target: Round,
+        incoming: IncomingAnswer,
+        now: datetime,
+        *,
+        by_reply: bool = False,
+    ) -> Saved | Refused:
+        round_id = _round_id(target)
+        if target.status == "revealed":
+            return Refused(Refusal.ANSWERS_LOCKED)
+        if target.status != "open":
+            return Refused(Refusal.ROUND_CLOSED)
+        if await uow.answers.of(round_id, person.id) is not None:
+            return Refused(Refusal.ALREADY_ANSWERED)
+        try:
+            await uow.answers.add(_new_answer(round_id, person.id, incoming, now))
+        except IntegrityError:
+            return Refused(Refusal.ALREADY_ANSWERED)
+        reveals = await uow.rounds.fill_slot(round_id, pair.partner_a_id == person.id, now)
+        if reveals is None:
+            return Refused(Refusal.ALREADY_ANSWERED)
+        partner_id = other_partner(pair, person.id)
+        partner_name = await self._name(uow, partner_id)
+        if reveals:
+            await self._reveal(uow, pair, target, now)
+        else:
+            await self._nudge(uow, round_id, partner_id, person.display_name, now)
+        return Saved(
+            question=self._prompt_text(target.prompt_id),
+            partner_name=partner_name,
+            revealed=reveals,
+            by_reply=by_reply,
+        )
+
+    async def _replace(
+        self,
+        uow: UnitOfWork,
+        pair: Pair,
+        person: PersonInfo,
+        target: Round,
+        incoming: IncomingAnswer,
+        now: datetime,
+    ) -> Saved | Refused:
+        if target.status != "open":
+            return Refused(
+                Refusal.ANSWERS_LOCKED if target.status == "revealed" else Refusal.ROUND_CLOSED
+            )
+        existing = await uow.answers.of(_round_id(target), person.id)
+        if existing is None:
+            return await self._answer(uow, pair, person, target, incoming, now, by_reply=True)
+        assert existing.id is not None
+        await uow.answers.replace(existing.id, _answer_values(incoming, now))
+        return Saved(
+            question=self._prompt_text(target.prompt_id),
+            partner_name=await self._name(uow, other_partner(pair, person.id)),
+            revealed=False,
+            replaced=True,
+        )
+
+    async def edit_from_telegram(
+        self, person: PersonInfo, incoming: IncomingAnswer
+    ) -> Saved | Refused | None:
+        """The person edited a message in Telegram: if it was an answer, replace it
+        (before the reveal only). None when the edited message was not an answer."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            answer = await uow.answers.by_message(incoming.chat_id, incoming.message_id)
+            if answer is None or answer.person_id != person.id:
+                return None
+            target = await uow.rounds.get(answer.round_id, lock=True)
+            pair = await uow.pairs.get(target.pair_id) if target else None
+            if target is None or pair is None:
+                return None
+            outcome = await self._replace(uow, pair, person, target, incoming, now)
+            await uow.commit()
+        return outcome
+
+    async def begin_edit(self, person: PersonInfo) -> EditStarted | Refused:
+        """`/edit`: the next message replaces the answer to the newest answered open round."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            await uow.people.upsert(person, now)
+            pair = await uow.pairs.active_pair_of(person.id)
+            if pair is None:
+                await uow.commit()
+                return Refused(Refusal.NOT_PAIRED)
+            latest = await uow.rounds.latest(_pair_id(pair))
+            outcome = await self._edit_target(uow, person, latest)
+            if isinstance(outcome, EditStarted):
+                assert latest is not None
+                await uow.people.set_editing(person.id, latest.id)
+            await uow.commit()
+        return outcome
+
+    async def _edit_target(
+        self, uow: UnitOfWork, person: PersonInfo, latest: Round | None
+    ) -> EditStarted | Refused:
+        if latest is None:
+            return Refused(Refusal.NO_OPEN_ROUND)
+        if latest.status == "revealed":
+            return Refused(Refusal.ANSWERS_LOCKED)
+        if latest.status != "open":
+            return Refused(Refusal.NO_OPEN_ROUND)
+        if await uow.answers.of(_round_id(latest), person.id) is None:
+            return Refused(Refusal.NOTHING_TO_EDIT)
+        return EditStarted(question=self._prompt_text(latest.prompt_id))
+
+    # --- the reveal and what surrounds it --------------------------------------------
+
+    async def _reveal(self, uow: UnitOfWork, pair: Pair, target: Round, now: datetime) -> None:
+        round_id = _round_id(target)
+        previous = await uow.rounds.previous(_pair_id(pair), target.local_date)
+        streak = previous.streak + 1 if previous and previous.status == "revealed" else 1
+        await uow.rounds.mark_revealed(round_id, now, streak)
+        answers = {answer.person_id: answer for answer in await uow.answers.for_round(round_id)}
+        names = {pid: await self._name(uow, pid) for pid in (pair.partner_a_id, pair.partner_b_id)}
+        question = self._prompt_text(target.prompt_id)
+        for reader_id in (pair.partner_a_id, pair.partner_b_id):
+            partner_id = other_partner(pair, reader_id)
+            await uow.outbox.enqueue(
+                recipient_id=reader_id,
+                kind="reveal",
+                dedupe_key=f"round:{round_id}:{reader_id}:reveal",
+                params={
+                    "round_id": round_id,
+                    "question": question,
+                    "partner_name": names[partner_id],
+                    "partner_answer": answer_params(answers[partner_id]),
+                    "own_answer": answer_params(answers[reader_id]),
+                    "streak": streak,
+                },
+                now=now,
+                priority=PRIORITY_REPLY,
+            )
+
+    async def _nudge(
+        self, uow: UnitOfWork, round_id: int, partner_id: int, answerer_name: str, now: datetime
+    ) -> None:
+        """Tell the partner once, without any content, that an answer is waiting."""
+        await uow.outbox.enqueue(
+            recipient_id=partner_id,
+            kind="nudge",
+            dedupe_key=f"round:{round_id}:{partner_id}:nudge",
+            params={"partner_name": answerer_name, "round_id": round_id},
+            now=now,
+            priority=PRIORITY_REPLY,
+        )
+
+    async def _relay(
+        self,
+        uow: UnitOfWork,
+        pair: Pair,
+        person: PersonInfo,
+        incoming: IncomingAnswer,
+        now: datetime,
+    ) -> Relayed:
+        partner_id = other_partner(pair, person.id)
+        await uow.outbox.enqueue(
+            recipient_id=partner_id,
+            kind="relay",
+            dedupe_key=f"relay:{incoming.chat_id}:{incoming.message_id}",
+            params={
+                "partner_name": person.display_name,
+                "kind": incoming.kind,
+                "body": incoming.body,
+                "chat_id": incoming.chat_id,
+                "message_id": incoming.message_id,
+            },
+            now=now,
+            priority=PRIORITY_REPLY,
+        )
+        return Relayed(partner_name=await self._name(uow, partner_id))
+
+    async def react(self, person: PersonInfo, round_id: int, index: int) -> Reacted | Refused:
+        """A reaction button under a reveal: only the two partners of that round may use it."""
+        if not 0 <= index < len(REACTIONS):
+            return Refused(Refusal.STALE_BUTTON)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            target = await uow.rounds.get(round_id)
+            pair = await uow.pairs.get(target.pair_id) if target else None
+            if target is None or pair is None or target.status != "revealed":
+                return Refused(Refusal.STALE_BUTTON)
+            if person.id not in (pair.partner_a_id, pair.partner_b_id):
+                return Refused(Refusal.STALE_BUTTON)
+            partner_id = other_partner(pair, person.id)
+            emoji = REACTIONS[index]
+            await uow.outbox.enqueue(
+                recipient_id=partner_id,
+                kind="reaction",
+                dedupe_key=f"round:{round_id}:{person.id}:reaction:{index}",
+                params={"partner_name": person.display_name, "emoji": emoji, "round_id": round_id},
+                now=now,
+                priority=PRIORITY_REPLY,
+            )
+            partner_name = await self._name(uow, partner_id)
+            await uow.commit()
+        return Reacted(partner_name=partner_name, emoji=emoji)
+
+    async def skip(self, person: PersonInfo) -> Skipped | Refused:
+        """`/skip`: swap today's question for another, once a day, before anyone answers."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            await uow.people.upsert(person, now)
+            pair = await uow.pairs.active_pair_of(person.id)
+            if pair is None:
+                await uow.commit()
+                return Refused(Refusal.NOT_PAIRED)
+            outcome = await self._swap(uow, pair, now)
+            await uow.commit()
+        return outcome
+
+    async def _swap(self, uow: UnitOfWork, pair: Pair, now: datetime) -> Skipped | Refused:
+        latest = await uow.rounds.latest(_pair_id(pair))
+        if latest is None or latest.status != "open":
+            return Refused(Refusal.NO_OPEN_ROUND)
+        if latest.a_answered_at or latest.b_answered_at:
+            return Refused(Refusal.SKIP_AFTER_ANSWER)
+        if latest.skipped_prompt_id is not None:
+            return Refused(Refusal.SKIP_USED)
+        history = (await uow.rounds.prompt_histories([_pair_id(pair)]))[_pair_id(pair)]
+        disabled = await uow.topics.disabled_decks(_pair_id(pair))
+        replacement = self._catalog.choose_daily(
+            _pair_id(pair),
+            history,
+            (now - pair.created_at).days,
+            disabled_decks=disabled,
+            exclude=frozenset({latest.prompt_id}),
+        )
+        if replacement is None:
+            return Refused(Refusal.NO_OPEN_ROUND)
+        if not await uow.rounds.swap_prompt(_round_id(latest), replacement.id, latest.prompt_id):
+            return Refused(Refusal.SKIP_USED)
+        due = DuePair(
+            _pair_id(pair),
+            pair.partner_a_id,
+            pair.partner_b_id,
+            pair.timezone,
+            pair.prompt_time,
+            now,
+            pair.created_at,
+        )
+        await self._queue_question(uow, due, _round_id(latest), replacement.id, now)
+        return Skipped(question=replacement.text)
+
+    # --- reminders and closing ---------------------------------------------------------
+
+    async def _send_reminders(self) -> int:
+        now = self._clock.now()
+        sent = 0
+        async with self._uow() as uow:
+            for target in await uow.rounds.claim_reminders(now, self._settings.tick_batch):
+                sent += await self._remind(uow, target, now)
+            await uow.commit()
+        return sent
+
+    async def _remind(self, uow: UnitOfWork, target: Round, now: datetime) -> int:
+        """At most one reminder per round, never in the reader's quiet hours or a pause."""
+        round_id = _round_id(target)
+        pair = await uow.pairs.get(target.pair_id)
+        if pair is None or pair.status != "active" or not pair.reminders_enabled:
+            await uow.rounds.set_reminder(round_id, None, None)
+            return 0
+        if pair.paused_until is not None and pair.paused_until > now:
+            await uow.rounds.set_reminder(round_id, pair.paused_until, None)
+            return 0
+        waiting = [
+            pid
+            for pid in (pair.partner_a_id, pair.partner_b_id)
+            if await uow.answers.of(round_id, pid) is None
+        ]
+        later: datetime | None = None
+        sent = 0
+        for person_id in waiting:
+            zone = await self._zone_of(uow, person_id, pair)
+            if schedule.in_quiet_hours(
+                now, zone, self._settings.quiet_start, self._settings.quiet_end
+            ):
+                end = schedule.end_of_quiet_hours(
+                    now, zone, self._settings.quiet_start, self._settings.quiet_end
+                )
+                later = end if later is None else min(later, end)
+                continue
+            await uow.outbox.enqueue(
+                recipient_id=person_id,
+                kind="reminder",
+                dedupe_key=f"round:{round_id}:{person_id}:reminder",
+                params={"round_id": round_id, "question": self._prompt_text(target.prompt_id)},
+                now=now,
+                priority=PRIORITY_BULK,
+            )
+            sent += 1
+        await uow.rounds.set_reminder(round_id, later, now if sent else target.reminded_at)
+        return sent
+
+    async def _close_expired(self) -> int:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            closing = await uow.rounds.claim_closing(now, self._settings.tick_batch)
+            for target in closing:
+                await self._close(uow, target, now)
+            await uow.commit()
+        return len(closing)
+
+    async def _close(self, uow: UnitOfWork, target: Round, now: datetime) -> None:
+        """Close an unanswered round; the one who answered is told gently, and their
+        answer is never shown."""
+        round_id = _round_id(target)
+        await uow.rounds.close(round_id)
+        pair = await uow.pairs.get(target.pair_id)
+        answers = await uow.answers.for_round(round_id)
+        if pair is None or len(answers) != 1:
+            return
+        answerer = answers[0].person_id
+        await uow.outbox.enqueue(
+            recipient_id=answerer,
+            kind="round_closed",
+            dedupe_key=f"round:{round_id}:{answerer}:closed",
+            params={
+                "partner_name": await self._name(uow, other_partner(pair, answerer)),
+                "question": self._prompt_text(target.prompt_id),
+            },
+            now=now,
+            priority=PRIORITY_BULK,
+        )
+
+    # --- history ----------------------------------------------------------------------
+
+    async def history(self, person: PersonInfo, page: int, per_page: int = 5) -> HistoryPage:
+        async with self._uow(read_only=True) as uow:
+            rounds, total = await uow.rounds.revealed_for_people(
+                person.id, max(0, page) * per_page, per_page
+            )
+        pages = max(1, -(-total // per_page))
+        entries = [
+            HistoryEntry(_round_id(r), r.local_date.isoformat(), self._prompt_text(r.prompt_id))
+            for r in rounds
+        ]
+        return HistoryPage(entries=entries, page=min(max(0, page), pages - 1), pages=pages)
+
+    async def view_round(self, person: PersonInfo, round_id: int) -> RoundView | Refused:
+        """A revealed round again, for either partner of that pair (also after unpairing)."""
+        async with self._uow(read_only=True) as uow:
+            target = await uow.rounds.get(round_id)
+            pair = await uow.pairs.get(target.pair_id) if target else None
+            if target is None or pair is None or target.status != "revealed":
+                return Refused(Refusal.STALE_BUTTON)
+            if person.id not in (pair.partner_a_id, pair.partner_b_id):
+                return Refused(Refusal.STALE_BUTTON)
+            answers = {a.person_id: a for a in await uow.answers.for_round(round_id)}
+            partner_id = other_partner(pair, person.id)
+            partner_name = await self._name(uow, partner_id)
+        return RoundView(
+            round_id=round_id,
+            local_date=target.local_date.isoformat(),
+            question=self._prompt_text(target.prompt_id),
+            mine=_view(answers.get(person.id), "You"),
+            theirs=_view(answers.get(partner_id), partner_name),
+        )
+
+    async def streak(self, pair_id: int) -> int:
+        async with self._uow(read_only=True) as uow:
+            return await uow.rounds.current_streak(pair_id)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _prompt_text(self, prompt_id: str) -> str:
+        prompt = self._catalog.prompt(prompt_id)
+        return prompt.text if prompt else ""
+
+    async def _name(self, uow: UnitOfWork, person_id: int) -> str:
+        person = await uow.people.get(person_id)
+        return display_name(person.first_name, person.last_name) if person else display_name("")
+
+    async def _zone_of(self, uow: UnitOfWork, person_id: int, pair: Pair) -> ZoneInfo:
+        person = await uow.people.get(person_id)
+        return ZoneInfo(person.timezone if person and person.timezone else pair.timezone)
+
+
+def _new_answer(round_id: int, person_id: int, incoming: IncomingAnswer, now: datetime) -> Answer:
+    return Answer(
+        round_id=round_id, person_id=person_id, created_at=now, **_answer_values(incoming, now)
+    )
+
+
+def _answer_values(incoming: IncomingAnswer, now: datetime) -> dict[str, Any]:
+    return {
+        "kind": incoming.kind,
+        "body": incoming.body,
+        "file_id": incoming.file_id,
+        "chat_id": incoming.chat_id,
+        "message_id": incoming.message_id,
+        "length": len(incoming.body or ""),
+        "updated_at": now,
+    }
+
+
+def _view(answer: Answer | None, name: str) -> AnswerView | None:
+    if answer is None:
+        return None
+    return AnswerView(name, answer.kind, answer.body, answer.chat_id, answer.message_id)
+
+
+def _pair_id(pair: Pair) -> int:
+    assert pair.id is not None
+    return pair.id
+
+
+def _round_id(target: Round) -> int:
+    assert target.id is not None
+    return target.id

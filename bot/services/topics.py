@@ -1,0 +1,49 @@
+"""`/topics`: which daily decks a pair receives. Saved per pair; every deck starts on.
+
+If a pair switches every deck off, the selection treats them all as on (see
+`bot.domain.prompts.choose_prompt`) rather than sending nothing.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from bot.db.uow import UnitOfWorkFactory
+from bot.services.prompt_library import PromptCatalog
+from bot.services.results import Refusal, Refused
+
+
+class Topic(NamedTuple):
+    deck_id: str
+    title: str
+    enabled: bool
+
+
+class TopicService:
+    def __init__(self, uow: UnitOfWorkFactory, catalog: PromptCatalog) -> None:
+        self._uow = uow
+        self._catalog = catalog
+
+    async def topics_for(self, pair_id: int, language: str = "en") -> list[Topic]:
+        """The live daily decks in file order, each with the pair's on/off choice."""
+        async with self._uow(read_only=True) as uow:
+            states = await uow.topics.states(pair_id)
+        return [
+            Topic(deck.id, deck.title, states.get(deck.id, True))
+            for deck in self._catalog.decks_of_kind("daily", language)
+        ]
+
+    async def toggle_topic(self, pair_id: int, deck_id: str) -> bool | Refused:
+        """Switch one daily deck on or off; returns whether it is now on.
+
+        A deck that is gone (or not a daily deck) answers `Refused(STALE_BUTTON)`: the
+        button was pressed on an old /topics message. The caller checks that the presser
+        belongs to `pair_id`.
+        """
+        deck = self._catalog.deck(deck_id)
+        if deck is None or deck.kind != "daily":
+            return Refused(Refusal.STALE_BUTTON)
+        async with self._uow() as uow:
+            enabled = await uow.topics.toggle(pair_id, deck_id)
+            await uow.commit()
+        return enabled

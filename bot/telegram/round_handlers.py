@@ -1,0 +1,352 @@
+"""Thin handlers for daily rounds: answers, /edit, /skip, reactions, history, topics and
+the schedule commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+
+from bot.domain.people import PersonInfo
+from bot.services.pair_settings import (
+    PairSettingsService,
+    Paused,
+    RemindersSet,
+    Resumed,
+    TimeSet,
+    ZoneChoices,
+    ZoneSet,
+)
+from bot.services.pairing import PairingService
+from bot.services.results import Refusal, Refused
+from bot.services.rounds import (
+    EditStarted,
+    IncomingAnswer,
+    Reacted,
+    Relayed,
+    RoundService,
+    Saved,
+    Skipped,
+)
+from bot.services.topics import TopicService
+from bot.telegram import keyboards, texts
+from bot.telegram.handlers import Context, edit, person_of, reply
+
+
+def incoming_of(message: Message) -> IncomingAnswer | None:
+    """The answer a message carries, or None for kinds Hearth does not take."""
+    kind, file_id = _media_of(message)
+    if kind is None:
+        return None
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    return IncomingAnswer(
+        kind=kind,
+        body=message.text if kind == "text" else message.caption,
+        file_id=file_id,
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+        reply_to_message_id=reply_to,
+    )
+
+
+def _media_of(message: Message) -> tuple[str | None, str | None]:
+    if message.text is not None:
+        return "text", None
+    if message.voice is not None:
+        return "voice", message.voice.file_id
+    if message.photo:
+        return "photo", message.photo[-1].file_id
+    if message.video is not None:
+        return "video", message.video.file_id
+    if message.video_note is not None:
+        return "video_note", message.video_note.file_id
+    return None, None
+
+
+def _args_text(context: Context) -> str:
+    return " ".join(context.args or []).strip()
+
+
+@dataclass
+class RoundHandlers:
+    rounds: RoundService
+    settings: PairSettingsService
+    topics: TopicService
+    pairing: PairingService
+
+    async def status(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        state = await self.pairing.status(person_of(user))
+        if state.partner_name is None or state.paired_since is None or state.pair_id is None:
+            await reply(message, texts.STATUS_UNPAIRED)
+            return
+        current = await self.settings.schedule_of(user.id)
+        streak = await self.rounds.streak(state.pair_id)
+        lines = [texts.status_paired(state.partner_name, state.paired_since)]
+        if current is not None:
+            lines.append(
+                texts.status_schedule(
+                    current.time_text,
+                    current.zone,
+                    current.paused,
+                    current.paused_until_text,
+                    streak,
+                    current.reminders,
+                )
+            )
+        await reply(message, "\n\n".join(lines))
+
+    # --- answers ---------------------------------------------------------------------
+
+    async def answer(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        incoming = incoming_of(message)
+        if incoming is None:
+            await reply(message, texts.UNSUPPORTED_MESSAGE)
+            return
+        outcome = await self.rounds.handle_message(person_of(user), incoming)
+        await reply(message, _answer_reply(outcome))
+
+    async def edited(self, update: Update, context: Context) -> None:
+        message, user = update.edited_message, update.effective_user
+        if message is None or user is None:
+            return
+        incoming = incoming_of(message)
+        if incoming is None:
+            return
+        outcome = await self.rounds.edit_from_telegram(person_of(user), incoming)
+        if outcome is not None:
+            await reply(message, _answer_reply(outcome))
+
+    async def edit_command(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        outcome = await self.rounds.begin_edit(person_of(user))
+        if isinstance(outcome, EditStarted):
+            await reply(message, texts.edit_started(outcome.question))
+        else:
+            await reply(message, texts.refusal(outcome))
+
+    async def skip(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        outcome = await self.rounds.skip(person_of(user))
+        if isinstance(outcome, Skipped):
+            await reply(message, texts.skipped(outcome.question))
+        else:
+            await reply(message, texts.refusal(outcome))
+
+    # --- after the reveal ------------------------------------------------------------
+
+    async def reaction(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        parts = query.data.removeprefix(keyboards.REACTION_PREFIX).split(":")
+        if len(parts) != 2 or not all(part.isdigit() and len(part) < 12 for part in parts):
+            await query.answer(texts.BUTTON_EXPIRED)
+            return
+        outcome = await self.rounds.react(person_of(query.from_user), int(parts[0]), int(parts[1]))
+        if isinstance(outcome, Reacted):
+            await query.answer(texts.reaction_sent(outcome.partner_name, outcome.emoji))
+        else:
+            await query.answer(texts.BUTTON_EXPIRED)
+
+    async def history(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        text, keyboard = await self._history_page(user.id, user.first_name, 0)
+        await reply(message, text, keyboard)
+
+    async def history_page(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        page = query.data.removeprefix(keyboards.HISTORY_PAGE_PREFIX)
+        await query.answer()
+        if not page.isdigit() or len(page) > 6:
+            return
+        text, keyboard = await self._history_page(
+            query.from_user.id, query.from_user.first_name, int(page)
+        )
+        await edit(query, text, keyboard)
+
+    async def _history_page(
+        self, user_id: int, first_name: str, page: int
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
+        listing = await self.rounds.history(PersonInfo(user_id, first_name), page)
+        if not listing.entries:
+            return texts.HISTORY_EMPTY, None
+        labels = [(e.round_id, f"{e.local_date} · {_short(e.question)}") for e in listing.entries]
+        return (
+            texts.history_header(listing.page, listing.pages),
+            keyboards.history(labels, listing.page, listing.pages),
+        )
+
+    async def history_round(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None or query.data is None or query.message is None:
+            return
+        round_id = query.data.removeprefix(keyboards.HISTORY_ROUND_PREFIX)
+        if not round_id.isdigit() or len(round_id) > 12:
+            await query.answer(texts.BUTTON_EXPIRED)
+            return
+        view = await self.rounds.view_round(person_of(query.from_user), int(round_id))
+        if isinstance(view, Refused):
+            await query.answer(texts.BUTTON_EXPIRED)
+            return
+        await query.answer()
+        chat_id = query.message.chat.id
+        await context.bot.send_message(
+            chat_id, texts.history_round_text(view.question, view.local_date), ParseMode.HTML
+        )
+        for answer in (view.theirs, view.mine):
+            if answer is None:
+                continue
+            await context.bot.send_message(
+                chat_id, texts.history_answer(answer.name, answer.kind, answer.body), ParseMode.HTML
+            )
+            if answer.kind != "text":
+                await context.bot.copy_message(chat_id, answer.chat_id, answer.message_id)
+
+    # --- topics ------------------------------------------------------------------------
+
+    async def topics_command(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        state = await self.pairing.status(person_of(user))
+        if state.pair_id is None:
+            await reply(message, texts.STATUS_UNPAIRED)
+            return
+        choices = await self.topics.topics_for(state.pair_id)
+        await reply(message, texts.TOPICS_HEADER, keyboards.topics(choices))
+
+    async def topic_button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        state = await self.pairing.status(person_of(query.from_user))
+        if state.pair_id is None:
+            await query.answer(texts.BUTTON_EXPIRED)
+            return
+        deck_id = query.data.removeprefix(keyboards.TOPIC_PREFIX)
+        outcome = await self.topics.toggle_topic(state.pair_id, deck_id)
+        if isinstance(outcome, Refused):
+            await query.answer(texts.BUTTON_EXPIRED)
+            return
+        await query.answer(texts.TOPIC_ON if outcome else texts.TOPIC_OFF)
+        choices = await self.topics.topics_for(state.pair_id)
+        await edit(query, texts.TOPICS_HEADER, keyboards.topics(choices))
+
+    # --- schedule ----------------------------------------------------------------------
+
+    async def time(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        text = _args_text(context)
+        if not text:
+            await reply(message, await self._schedule_summary(user.id) + "\n\n" + texts.TIME_HELP)
+            return
+        outcome = await self.settings.set_time(person_of(user), text)
+        if isinstance(outcome, TimeSet):
+            await reply(message, texts.time_set(outcome.time_text, outcome.zone))
+        else:
+            await reply(message, texts.refusal(outcome))
+
+    async def timezone(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        text = _args_text(context)
+        if not text:
+            await reply(message, texts.ZONE_HELP)
+            return
+        outcome = await self.settings.set_timezone(person_of(user), text)
+        if isinstance(outcome, ZoneSet):
+            await reply(message, texts.zone_set(outcome.now_text, outcome.question_time_text))
+        elif isinstance(outcome, ZoneChoices):
+            await reply(message, texts.zone_choices(outcome.candidates))
+        else:
+            await reply(message, texts.refusal(outcome))
+
+    async def pause(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        text = _args_text(context).removesuffix("days").removesuffix("d").strip()
+        if text and (not text.isdigit() or not 1 <= int(text) <= 60):
+            await reply(message, texts.PAUSE_HELP)
+            return
+        outcome = await self.settings.pause(person_of(user), int(text) if text else None)
+        if isinstance(outcome, Paused):
+            await reply(message, texts.paused(outcome.until_text))
+        else:
+            await reply(message, texts.refusal(outcome))
+
+    async def resume(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        outcome = await self.settings.resume(person_of(user))
+        if isinstance(outcome, Resumed):
+            await reply(message, texts.resumed(outcome.next_text))
+        else:
+            await reply(message, texts.refusal(outcome))
+
+    async def reminders(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        choice = _args_text(context).lower()
+        if choice not in ("on", "off"):
+            await reply(message, texts.REMINDERS_HELP)
+            return
+        outcome = await self.settings.set_reminders(person_of(user), choice == "on")
+        if isinstance(outcome, RemindersSet):
+            await reply(message, texts.reminders_set(outcome.enabled))
+        else:
+            await reply(message, texts.refusal(outcome))
+
+    async def _schedule_summary(self, user_id: int) -> str:
+        current = await self.settings.schedule_of(user_id)
+        if current is None:
+            return texts.STATUS_UNPAIRED
+        return texts.status_schedule(
+            current.time_text,
+            current.zone,
+            current.paused,
+            current.paused_until_text,
+            0,
+            current.reminders,
+        )
+
+
+def _answer_reply(outcome: Saved | Relayed | Refused) -> str:
+    if isinstance(outcome, Relayed):
+        return texts.relay_sent(outcome.partner_name)
+    if isinstance(outcome, Refused):
+        if outcome.reason is Refusal.NOT_PAIRED:
+            return texts.NOT_PAIRED_YET_MESSAGE
+        return texts.refusal(outcome)
+    if outcome.revealed:
+        return texts.saved_and_revealed()
+    return texts.saved(
+        outcome.partner_name,
+        outcome.question,
+        show_question=not outcome.by_reply,
+        replaced=outcome.replaced,
+    )
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
