@@ -8,6 +8,8 @@ import logging
 import signal
 from datetime import timedelta
 
+from telegram.error import InvalidToken, NetworkError
+
 from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.db.uow import UnitOfWorkFactory
@@ -32,6 +34,10 @@ from bot.telegram.runtime import (
 log = logging.getLogger(__name__)
 
 _ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "channel_post"]
+
+
+class StartupError(Exception):
+    """Start-up could not finish; the message is one line for the operator."""
 
 
 class Hearth:
@@ -137,13 +143,27 @@ class Hearth:
         await self.application.shutdown()
         await self.engine.dispose()
 
+    async def _start_or_explain(self) -> None:
+        try:
+            await self.start()
+        except InvalidToken:
+            await self.engine.dispose()
+            raise StartupError(
+                "Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather"
+            ) from None
+        except NetworkError as error:
+            await self.engine.dispose()
+            raise StartupError(
+                f"could not reach the Bot API at {self.settings.telegram_api_url}: {error.message}"
+            ) from None
+
     async def run_until_stopped(self) -> None:
         """`hearth run`: serve until SIGINT or SIGTERM, then shut down cleanly."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await self.start()
+        await self._start_or_explain()
         try:
             await stop.wait()
         finally:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 EXIT_BAD_SETTINGS = 2
 EXIT_BAD_PROMPTS = 3
+EXIT_CANNOT_START = 4
 
 DESCRIPTION = """\
 Hearth: a Telegram bot for couples. Each day both partners get the same question,
@@ -149,7 +150,7 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 def _run(_args: argparse.Namespace) -> int:
     settings = _settings()
-    from bot.app import Hearth
+    from bot.app import Hearth, StartupError
     from bot.db.migrate import upgrade_to_head
     from bot.logs import configure_logging
     from bot.services.prompt_library import PromptFilesInvalid
@@ -161,6 +162,9 @@ def _run(_args: argparse.Namespace) -> int:
     except PromptFilesInvalid as error:
         print(f"hearth: {error}", file=sys.stderr)
         return EXIT_BAD_PROMPTS
+    except StartupError as error:
+        print(f"hearth: {error}", file=sys.stderr)
+        return EXIT_CANNOT_START
     return 0
 
 

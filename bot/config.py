@@ -17,6 +17,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
 
 
+def check_database_url(value: str) -> str:
+    if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+    return value
+
+
 class Settings(BaseSettings):
     """Everything an operator can set. Names are the environment variable names."""
 
@@ -85,9 +91,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
-        return value
+        return check_database_url(value)
 
     @field_validator("default_timezone")
     @classmethod
@@ -162,9 +166,7 @@ class CuratorSettings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
-        return value
+        return check_database_url(value)
 
 
 def load_curator_settings(**overrides: object) -> CuratorSettings:

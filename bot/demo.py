@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import Hearth
@@ -34,11 +34,14 @@ Step = Callable[[], Awaitable[None]]
 class DemoCouple:
     sandbox: BotApiSandbox
     hearth: Hearth
+    clock: FakeClock
     alice: SimulatedUser
     bob: SimulatedUser
     notes: dict[str, str] = field(default_factory=dict)
 
     async def settle(self) -> None:
+        """Until the bot has handled every update and sent what it queued."""
+        await asyncio.wait_for(self.hearth.updates.wait_for(self.sandbox.update_count), 10)
         await asyncio.wait_for(self.hearth.sender.wait_idle(), timeout=10)
 
 
@@ -48,11 +51,13 @@ async def run_demo(*, interactive: bool = False, out: Path | None = None) -> int
         database_url = f"sqlite+aiosqlite:///{folder}/demo.db"
         await asyncio.to_thread(upgrade_to_head, database_url)
         async with BotApiSandbox(token=DEMO_TOKEN, bot_username=DEMO_BOT) as sandbox:
-            hearth = Hearth(_demo_settings(sandbox.api_root, database_url), _demo_clock())
+            clock = _demo_clock()
+            settings = _demo_settings(sandbox.api_root, database_url)
+            hearth = Hearth(settings, clock, scheduler=False)
             await hearth.start()
             try:
                 couple = DemoCouple(
-                    sandbox, hearth, sandbox.user(1001, "Alice"), sandbox.user(1002, "Bob")
+                    sandbox, hearth, clock, sandbox.user(1001, "Alice"), sandbox.user(1002, "Bob")
                 )
                 if interactive:
                     return await _interactive(couple)
@@ -83,9 +88,15 @@ async def _scripted(couple: DemoCouple) -> int:
         ("Alice makes an invite link", lambda: _alice_invites(couple)),
         ("Bob opens the link and sees who invited him", lambda: _bob_opens_link(couple)),
         ("Bob confirms, and both are told they are paired", lambda: _bob_confirms(couple)),
+        ("Both get today's question at once", lambda: _both_get_a_question(couple)),
+        ("Alice answers; Bob is told, without seeing her words", lambda: _alice_answers(couple)),
+        ("Bob answers, and both see both answers", lambda: _bob_answers(couple)),
+        ("Alice reacts to Bob's answer", lambda: _alice_reacts(couple)),
+        ("Bob replies to the reveal; Alice gets it", lambda: _bob_replies(couple)),
         ("Alice checks her status", lambda: _alice_status(couple)),
+        ("Next evening, a new question arrives", lambda: _next_day(couple)),
     ]
-    print("Hearth demo: a couple pairs up in the local sandbox.\n")
+    print("Hearth demo: a couple pairs up and shares a day in the local sandbox.\n")
     for title, step in steps:
         try:
             await step()
@@ -122,6 +133,46 @@ async def _bob_confirms(couple: DemoCouple) -> None:
     await couple.settle()
 
 
+async def _both_get_a_question(couple: DemoCouple) -> None:
+    await couple.alice.expect(contains="Today's question")
+    await couple.bob.expect(contains="Today's question")
+
+
+async def _alice_answers(couple: DemoCouple) -> None:
+    await couple.alice.send_text(
+        "When you made me tea without asking on Tuesday, after that long call. I felt seen."
+    )
+    await couple.alice.expect(contains="Saved")
+    await couple.bob.expect(contains="has answered today's question")
+
+
+async def _bob_answers(couple: DemoCouple) -> None:
+    await couple.bob.send_text("Honestly? The voice note you sent me on Thursday morning.")
+    await couple.bob.expect(contains="both answered")
+    await couple.alice.expect(contains="both answered")
+    await couple.bob.expect(contains="both answered")
+
+
+async def _alice_reacts(couple: DemoCouple) -> None:
+    await couple.alice.press_button("❤️")
+    await couple.bob.expect(contains="reacted ❤️")
+
+
+async def _bob_replies(couple: DemoCouple) -> None:
+    reveal = couple.bob.inbox[-2]
+    await couple.bob.reply_to(reveal.message_id, "I'll send more of those. 🙂")
+    await couple.bob.expect(contains="Sent to")
+    await couple.alice.expect(contains="I'll send more of those")
+
+
+async def _next_day(couple: DemoCouple) -> None:
+    tomorrow_evening = (couple.clock.now() + timedelta(days=1)).replace(hour=20, minute=1)
+    couple.clock.set(tomorrow_evening)
+    await couple.hearth.tick()
+    await couple.alice.expect(contains="Today's question")
+    await couple.bob.expect(contains="Today's question")
+
+
 async def _alice_status(couple: DemoCouple) -> None:
     await couple.alice.send_command("/status")
     await couple.alice.expect(contains="paired with")
@@ -137,13 +188,17 @@ HELP = """\
 Type a message to send it as the current person. Also:
   :alice / :bob     switch who is typing
   :press N          press button N (from 1) of the newest message with buttons
+  :later H          move the clock H hours on (e.g. :later 24 for tomorrow's question)
   :quit             leave the demo"""
 
 
 async def _interactive(couple: DemoCouple) -> int:
     people = {"alice": couple.alice, "bob": couple.bob}
     current = "alice"
-    print("Hearth interactive demo. Try /start as Alice, then invite Bob.\n" + HELP)
+    print(
+        "Hearth interactive demo. Try /start as Alice and press the invite button; then\n"
+        "switch to Bob with :bob and type /start followed by the token from the link.\n" + HELP
+    )
     shown = len(couple.sandbox.transcript)
     while True:
         try:
@@ -158,6 +213,8 @@ async def _interactive(couple: DemoCouple) -> int:
             continue
         if line.startswith(":press"):
             await _press(person, line)
+        elif line.startswith(":later"):
+            await _later(couple, line)
         elif line:
             await person.send_text(line)
         await _wait_for_quiet(couple)
@@ -174,6 +231,16 @@ async def _press(person: SimulatedUser, line: str) -> None:
     data = buttons[int(number) - 1].data
     if data is not None:
         await person.press(data)
+
+
+async def _later(couple: DemoCouple, line: str) -> None:
+    hours = line.removeprefix(":later").strip() or "24"
+    if not hours.isdigit() or not 1 <= int(hours) <= 24 * 30:
+        print("(:later takes a number of hours, e.g. :later 24)")
+        return
+    couple.clock.advance(timedelta(hours=int(hours)))
+    await couple.hearth.tick()
+    print(f"(the clock moved {hours} hours on: it is now {couple.clock.now():%a %d %b %H:%M} UTC)")
 
 
 def _newest_with_buttons(inbox: list[BotMessage]) -> BotMessage | None:

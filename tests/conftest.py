@@ -189,7 +189,7 @@ async def bot(
     sandbox: BotApiSandbox, database_url: str, clock: FakeClock
 ) -> AsyncIterator[Running]:
     """The real bot, on both engines, talking to the sandbox over HTTP."""
-    hearth = Hearth(make_settings(sandbox.api_root, database_url), clock=clock)
+    hearth = Hearth(make_settings(sandbox.api_root, database_url), clock=clock, scheduler=False)
     await hearth.start()
     try:
         yield Running(hearth, sandbox, clock)

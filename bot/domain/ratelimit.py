@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+_EPSILON = 1e-9
+
 
 @dataclass
 class TokenBucket:
@@ -26,7 +28,7 @@ class TokenBucket:
     def wait_time(self, now: float) -> float:
         """Seconds until one token is available (0 if one is available now)."""
         self._refill(now)
-        if self.tokens >= 1:
+        if self.tokens >= 1 - _EPSILON:  # float refills land a hair below 1
             return 0.0
         return (1 - self.tokens) / self.rate_per_second
 

@@ -3,6 +3,7 @@ happens when a partner blocks the bot."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from bot.domain import schedule
 from bot.domain.clock import Clock
 from bot.domain.people import PersonInfo, display_name
 from bot.domain.timeparse import parse_time_of_day
-from bot.domain.zones import match_zone
+from bot.domain.zones import ZoneMatchKind, match_zone
 from bot.services.results import Refusal, Refused
 from bot.services.rounds import PRIORITY_REPLY, other_partner
 from bot.services.zone_directory import ZoneDirectory
@@ -25,6 +26,7 @@ MAX_PAUSE_DAYS = 60
 class TimeSet:
     time_text: str  # in the reader's own zone
     zone: str
+    partner_told: bool  # False when the time was already that
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,11 @@ class ZoneSet:
 
 @dataclass(frozen=True)
 class ZoneChoices:
+    """Zones to pick from: a name that fits several (`ambiguous`), or close guesses for
+    one that fits none."""
+
     candidates: list[str]
+    ambiguous: bool
 
 
 @dataclass(frozen=True)
@@ -88,16 +94,16 @@ class PairSettingsService:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
             zone_name = await self._own_zone(uow, person.id, pair)
-            await self._reschedule(uow, pair, at, zone_name, person.id, now)
-            await self._tell_partner_about_time(uow, pair, person, at, zone_name, now)
+            moved = await self._move_schedule(uow, pair, person, at, zone_name, now)
             await uow.commit()
-        return TimeSet(time_text=at.strftime("%H:%M"), zone=zone_name)
+        return TimeSet(time_text=at.strftime("%H:%M"), zone=zone_name, partner_told=moved)
 
     async def set_timezone(self, person: PersonInfo, text: str) -> ZoneSet | ZoneChoices | Refused:
         match = match_zone(text, self._zones)
         if match.zone is None:
             if match.candidates:
-                return ZoneChoices(candidates=list(match.candidates))
+                ambiguous = match.kind is ZoneMatchKind.AMBIGUOUS
+                return ZoneChoices(candidates=list(match.candidates), ambiguous=ambiguous)
             return Refused(Refusal.UNKNOWN_ZONE)
         now = self._clock.now()
         zone = ZoneInfo(match.zone)
@@ -107,14 +113,7 @@ class PairSettingsService:
             pair = await uow.pairs.active_pair_of(person.id)
             question_text = None
             if pair is not None:
-                # The schedule follows the zone of whoever set the time (or nobody yet).
-                if pair.time_set_by_id in (None, person.id):
-                    await self._reschedule(
-                        uow, pair, pair.prompt_time, match.zone, pair.time_set_by_id, now
-                    )
-                    question_text = pair.prompt_time.strftime("%H:%M")
-                else:
-                    question_text = _time_in(pair, zone, now)
+                question_text = await self._follow_zone(uow, pair, person, match.zone, now)
             await uow.commit()
         return ZoneSet(
             zone=match.zone,
@@ -205,7 +204,7 @@ class PairSettingsService:
                 await uow.outbox.enqueue(
                     recipient_id=partner_id,
                     kind="partner_blocked",
-                    dedupe_key=f"pair:{pair.id}:{person_id}:blocked",
+                    dedupe_key=_event_key(_id(pair), partner_id, "blocked"),
                     params={"partner_name": await self._name(uow, person_id)},
                     now=now,
                     priority=PRIORITY_REPLY,
@@ -224,10 +223,11 @@ class PairSettingsService:
                 and pair.paused_by_id == person.id
             ):
                 await self._resume(uow, pair, now)
+                partner_id = other_partner(pair, person.id)
                 await uow.outbox.enqueue(
-                    recipient_id=other_partner(pair, person.id),
+                    recipient_id=partner_id,
                     kind="partner_back",
-                    dedupe_key=f"pair:{pair.id}:{person.id}:back:{now.isoformat()}",
+                    dedupe_key=_event_key(_id(pair), partner_id, "back"),
                     params={"partner_name": person.display_name},
                     now=now,
                     priority=PRIORITY_REPLY,
@@ -241,20 +241,37 @@ class PairSettingsService:
         await uow.pairs.set_pause(_id(pair), None, None, None, next_due)
         return next_due
 
-    async def _reschedule(
+    async def _follow_zone(
+        self, uow: UnitOfWork, pair: Pair, person: PersonInfo, zone_name: str, now: datetime
+    ) -> str:
+        """After a partner's own zone changed: the daily time as they now see it.
+
+        The schedule keeps to the clock of whoever owns it (set the time, or set a zone
+        first); a partner in another zone only sees the time on their own clock. When
+        nobody owns it yet, the first partner to set a zone takes it over.
+        """
+        if pair.time_set_by_id not in (None, person.id):
+            return _time_in(pair, ZoneInfo(zone_name), now)
+        await self._move_schedule(uow, pair, person, pair.prompt_time, zone_name, now)
+        return pair.prompt_time.strftime("%H:%M")
+
+    async def _move_schedule(
         self,
         uow: UnitOfWork,
         pair: Pair,
+        person: PersonInfo,
         at: time,
         zone_name: str,
-        set_by: int | None,
         now: datetime,
-    ) -> None:
-        paused = is_paused(pair, now)
-        next_due = pair.next_prompt_at
-        if not paused:
-            next_due = schedule.next_occurrence(now, at, ZoneInfo(zone_name))
-        await uow.pairs.set_schedule(_id(pair), at, zone_name, set_by, next_due)
+    ) -> bool:
+        """The daily question now comes at `at` on `person`'s clock; the partner is told
+        (in their own zone) when that moves it. True when it moved."""
+        moved = (at, zone_name) != (pair.prompt_time, pair.timezone)
+        next_due = _next_due(pair, at, ZoneInfo(zone_name), now)
+        await uow.pairs.set_schedule(_id(pair), at, zone_name, person.id, next_due)
+        if moved:
+            await self._tell_partner_about_time(uow, pair, person, at, zone_name, now)
+        return moved
 
     async def _tell_partner_about_time(
         self,
@@ -273,7 +290,7 @@ class PairSettingsService:
         await uow.outbox.enqueue(
             recipient_id=partner_id,
             kind="time_changed_by_partner",
-            dedupe_key=f"pair:{pair.id}:{partner_id}:time:{now.isoformat()}",
+            dedupe_key=_event_key(_id(pair), partner_id, "time"),
             params={
                 "partner_name": person.display_name,
                 "time_text": schedule.format_local(instant, partner_zone),
@@ -296,7 +313,7 @@ class PairSettingsService:
         await uow.outbox.enqueue(
             recipient_id=partner_id,
             kind=kind,
-            dedupe_key=f"pair:{pair.id}:{partner_id}:{kind}:{now.isoformat()}",
+            dedupe_key=_event_key(_id(pair), partner_id, kind),
             params={
                 "partner_name": person.display_name,
                 "until_text": _day_text(until, zone) if until else None,
@@ -318,6 +335,16 @@ class PairSettingsService:
         return display_name(person.first_name, person.last_name) if person else display_name("")
 
 
+def _next_due(pair: Pair, at: time, zone: ZoneInfo, now: datetime) -> datetime | None:
+    """When the next question comes: the next `at`, or the first one after a pause ends
+    (None while paused until /resume or blocked)."""
+    if not is_paused(pair, now):
+        return schedule.next_occurrence(now, at, zone)
+    if pair.paused_until is None:
+        return None
+    return schedule.next_occurrence(pair.paused_until, at, zone)
+
+
 def _time_in(pair: Pair, zone: ZoneInfo, now: datetime) -> str:
     """The pair's daily time as the reader sees it on their clock."""
     pair_zone = ZoneInfo(pair.timezone)
@@ -335,6 +362,12 @@ def _day_text(instant: datetime | None, zone: ZoneInfo) -> str:
 
 def _day_time_text(instant: datetime, zone: ZoneInfo) -> str:
     return instant.astimezone(zone).strftime("%A %d %B at %H:%M")
+
+
+def _event_key(pair_id: int, recipient_id: int, kind: str) -> str:
+    """Outbox key of a notice that follows one person's command: each command is its own
+    event (two within the same clock tick are still two), so the key is unique."""
+    return f"pair:{pair_id}:{recipient_id}:{kind}:{uuid.uuid4().hex}"
 
 
 def _id(pair: Pair) -> int:

@@ -29,6 +29,7 @@ class Refusal(StrEnum):
     UNKNOWN_TIME = "unknown_time"
     UNKNOWN_ZONE = "unknown_zone"
     NOT_PAUSED = "not_paused"
+    OLD_CONVERSATION = "old_conversation"
 
 
 @dataclass(frozen=True)

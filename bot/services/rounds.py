@@ -9,8 +9,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.db.models import Answer, Pair, Round
 from bot.db.repositories import DuePair, NewRound
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
@@ -24,6 +22,8 @@ log = logging.getLogger(__name__)
 
 ANSWER_KINDS = ("text", "voice", "photo", "video", "video_note")
 REACTIONS = ("❤️", "🤗", "😊", "🥹", "🔥")
+CONVERSATION_KINDS = ("reveal", "relay", "reaction")  # a reply to these goes to the partner
+ROUND_KINDS = ("question", "reminder", "nudge")  # a reply to these answers their round
 PRIORITY_REPLY = 0  # reveals, nudges, relays: a person is waiting for these
 PRIORITY_BULK = 10  # the daily fan-out of questions
 
@@ -280,19 +280,26 @@ class RoundService:
         now: datetime,
     ) -> Saved | Relayed | Refused:
         replied_to = await self._replied_to(uow, person.id, incoming.reply_to_message_id)
-        if replied_to is not None and replied_to.kind in ("reveal", "relay", "reaction"):
-            return await self._relay(uow, pair, person, incoming, now)
-        editing = await uow.people.get(person.id)
-        if editing is not None and editing.editing_round_id is not None:
-            await uow.people.set_editing(person.id, None)
-            target = await uow.rounds.get(editing.editing_round_id, lock=True)
+        if replied_to is not None and replied_to.kind in CONVERSATION_KINDS:
+            return await self._relay(uow, pair, person, replied_to.params, incoming, now)
+        editing_round_id = await self._take_editing(uow, person.id)
+        if editing_round_id is not None:
+            target = await uow.rounds.get(editing_round_id, lock=True)
             if target is not None and target.pair_id == pair.id:
                 return await self._replace(uow, pair, person, target, incoming, now)
-        if replied_to is not None and replied_to.kind == "question":
+        if replied_to is not None and replied_to.kind in ROUND_KINDS:
             target = await uow.rounds.get(int(replied_to.params["round_id"]), lock=True)
             if target is not None and target.pair_id == pair.id:
                 return await self._answer(uow, pair, person, target, incoming, now, by_reply=True)
         return await self._answer_newest(uow, pair, person, incoming, now)
+
+    async def _take_editing(self, uow: UnitOfWork, person_id: int) -> int | None:
+        """The round `/edit` is waiting on, if any; the wait ends with this message."""
+        person = await uow.people.get(person_id)
+        round_id = person.editing_round_id if person is not None else None
+        if round_id is not None:
+            await uow.people.set_editing(person_id, None)
+        return round_id
 
     async def _replied_to(self, uow: UnitOfWork, person_id: int, message_id: int | None) -> Any:
         if message_id is None:
@@ -307,8 +314,9 @@ class RoundService:
         incoming: IncomingAnswer,
         now: datetime,
     ) -> Saved | Refused:
+        is_partner_a = pair.partner_a_id == person.id
         for candidate in await uow.rounds.newest_open(_pair_id(pair)):
-            if await uow.answers.of(_round_id(candidate), person.id) is None:
+            if _answered_at(candidate, is_partner_a) is None:
                 return await self._answer(uow, pair, person, candidate, incoming, now)
         latest = await uow.rounds.latest(_pair_id(pair))
         if latest is not None and latest.status == "open":
@@ -327,19 +335,13 @@ class RoundService:
         by_reply: bool = False,
     ) -> Saved | Refused:
         round_id = _round_id(target)
-        if target.status == "revealed":
-            return Refused(Refusal.ANSWERS_LOCKED)
         if target.status != "open":
-            return Refused(Refusal.ROUND_CLOSED)
-        if await uow.answers.of(round_id, person.id) is not None:
-            return Refused(Refusal.ALREADY_ANSWERED)
-        try:
-            await uow.answers.add(_new_answer(round_id, person.id, incoming, now))
-        except IntegrityError:
-            return Refused(Refusal.ALREADY_ANSWERED)
+            return Refused(_not_open_refusal(target))
+        # Taking the slot locks the round row: whoever takes the second slot reveals.
         reveals = await uow.rounds.fill_slot(round_id, pair.partner_a_id == person.id, now)
         if reveals is None:
             return Refused(Refusal.ALREADY_ANSWERED)
+        await uow.answers.add(_new_answer(round_id, person.id, incoming, now))
         partner_id = other_partner(pair, person.id)
         partner_name = await self._name(uow, partner_id)
         if reveals:
@@ -363,9 +365,7 @@ class RoundService:
         now: datetime,
     ) -> Saved | Refused:
         if target.status != "open":
-            return Refused(
-                Refusal.ANSWERS_LOCKED if target.status == "revealed" else Refusal.ROUND_CLOSED
-            )
+            return Refused(_not_open_refusal(target))
         existing = await uow.answers.of(_round_id(target), person.id)
         if existing is None:
             return await self._answer(uow, pair, person, target, incoming, now, by_reply=True)
@@ -472,15 +472,23 @@ class RoundService:
         uow: UnitOfWork,
         pair: Pair,
         person: PersonInfo,
+        replied_params: dict[str, Any],
         incoming: IncomingAnswer,
         now: datetime,
-    ) -> Relayed:
+    ) -> Relayed | Refused:
+        """A reply under a reveal (or to what followed it) goes to the partner, but only
+        within the pair that round belongs to: never on to someone from a later pairing."""
+        round_id = replied_params.get("round_id")
+        target = await uow.rounds.get(int(round_id)) if round_id is not None else None
+        if target is None or target.pair_id != pair.id:
+            return Refused(Refusal.OLD_CONVERSATION)
         partner_id = other_partner(pair, person.id)
         await uow.outbox.enqueue(
             recipient_id=partner_id,
             kind="relay",
             dedupe_key=f"relay:{incoming.chat_id}:{incoming.message_id}",
             params={
+                "round_id": target.id,
                 "partner_name": person.display_name,
                 "kind": incoming.kind,
                 "body": incoming.body,
@@ -502,7 +510,7 @@ class RoundService:
             pair = await uow.pairs.get(target.pair_id) if target else None
             if target is None or pair is None or target.status != "revealed":
                 return Refused(Refusal.STALE_BUTTON)
-            if person.id not in (pair.partner_a_id, pair.partner_b_id):
+            if pair.status != "active" or person.id not in (pair.partner_a_id, pair.partner_b_id):
                 return Refused(Refusal.STALE_BUTTON)
             partner_id = other_partner(pair, person.id)
             emoji = REACTIONS[index]
@@ -527,11 +535,15 @@ class RoundService:
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
-            outcome = await self._swap(uow, pair, now)
+            outcome = await self._swap(uow, pair, person, now)
             await uow.commit()
         return outcome
 
-    async def _swap(self, uow: UnitOfWork, pair: Pair, now: datetime) -> Skipped | Refused:
+    async def _swap(
+        self, uow: UnitOfWork, pair: Pair, person: PersonInfo, now: datetime
+    ) -> Skipped | Refused:
+        """Today's question swapped for another: in the reply for the one who asked, as a
+        new question message for the partner."""
         latest = await uow.rounds.latest(_pair_id(pair))
         if latest is None or latest.status != "open":
             return Refused(Refusal.NO_OPEN_ROUND)
@@ -552,16 +564,16 @@ class RoundService:
             return Refused(Refusal.NO_OPEN_ROUND)
         if not await uow.rounds.swap_prompt(_round_id(latest), replacement.id, latest.prompt_id):
             return Refused(Refusal.SKIP_USED)
-        due = DuePair(
-            _pair_id(pair),
-            pair.partner_a_id,
-            pair.partner_b_id,
-            pair.timezone,
-            pair.prompt_time,
-            now,
-            pair.created_at,
+        partner_id = other_partner(pair, person.id)
+        params = self._question_params(_round_id(latest), replacement.id)
+        await uow.outbox.enqueue(
+            recipient_id=partner_id,
+            kind="question",
+            dedupe_key=f"round:{latest.id}:{partner_id}:question:{replacement.id}",
+            params={**params, "swapped_by": person.display_name},
+            now=now,
+            priority=PRIORITY_REPLY,
         )
-        await self._queue_question(uow, due, _round_id(latest), replacement.id, now)
         return Skipped(question=replacement.text)
 
     # --- reminders and closing ---------------------------------------------------------
@@ -579,11 +591,8 @@ class RoundService:
         """At most one reminder per round, never in the reader's quiet hours or a pause."""
         round_id = _round_id(target)
         pair = await uow.pairs.get(target.pair_id)
-        if pair is None or pair.status != "active" or not pair.reminders_enabled:
+        if pair is None or not await self._worth_reminding(uow, pair, target, now):
             await uow.rounds.set_reminder(round_id, None, None)
-            return 0
-        if pair.paused_until is not None and pair.paused_until > now:
-            await uow.rounds.set_reminder(round_id, pair.paused_until, None)
             return 0
         waiting = [
             pid
@@ -614,6 +623,18 @@ class RoundService:
         await uow.rounds.set_reminder(round_id, later, now if sent else target.reminded_at)
         return sent
 
+    async def _worth_reminding(
+        self, uow: UnitOfWork, pair: Pair, target: Round, now: datetime
+    ) -> bool:
+        """Never while paused, and only about the pair's newest question: once a newer one
+        came (or comes after a pause), an older one is left to close quietly."""
+        if pair.status != "active" or not pair.reminders_enabled:
+            return False
+        if pair.pause_reason is not None and (pair.paused_until is None or pair.paused_until > now):
+            return False
+        latest = await uow.rounds.latest(_pair_id(pair))
+        return latest is not None and latest.id == target.id
+
     async def _close_expired(self) -> int:
         now = self._clock.now()
         async with self._uow() as uow:
@@ -630,8 +651,8 @@ class RoundService:
         await uow.rounds.close(round_id)
         pair = await uow.pairs.get(target.pair_id)
         answers = await uow.answers.for_round(round_id)
-        if pair is None or len(answers) != 1:
-            return
+        if pair is None or pair.status != "active" or len(answers) != 1:
+            return  # after unpairing, an old question closes quietly
         answerer = answers[0].person_id
         await uow.outbox.enqueue(
             recipient_id=answerer,
@@ -714,6 +735,14 @@ def _answer_values(incoming: IncomingAnswer, now: datetime) -> dict[str, Any]:
         "length": len(incoming.body or ""),
         "updated_at": now,
     }
+
+
+def _answered_at(target: Round, is_partner_a: bool) -> datetime | None:
+    return target.a_answered_at if is_partner_a else target.b_answered_at
+
+
+def _not_open_refusal(target: Round) -> Refusal:
+    return Refusal.ANSWERS_LOCKED if target.status == "revealed" else Refusal.ROUND_CLOSED
 
 
 def _view(answer: Answer | None, name: str) -> AnswerView | None:

@@ -52,7 +52,10 @@ def _text(text: str, keyboard: InlineKeyboardMarkup | None = None) -> list[Part]
 
 
 def _question(p: dict[str, Any]) -> list[Part]:
-    return _text(daily_question(p["deck_title"], p["text"]))
+    question = daily_question(p["deck_title"], p["text"])
+    if p.get("swapped_by"):
+        question = texts.question_swapped(p["swapped_by"]) + "\n\n" + question
+    return _text(question)
 
 
 def _reveal(p: dict[str, Any]) -> list[Part]:

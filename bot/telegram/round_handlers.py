@@ -32,6 +32,7 @@ from bot.services.rounds import (
 from bot.services.topics import TopicService
 from bot.telegram import keyboards, texts
 from bot.telegram.handlers import Context, edit, person_of, reply
+from bot.telegram.split import split_message
 
 
 def incoming_of(message: Message) -> IncomingAnswer | None:
@@ -205,15 +206,12 @@ class RoundHandlers:
             return
         await query.answer()
         chat_id = query.message.chat.id
-        await context.bot.send_message(
-            chat_id, texts.history_round_text(view.question, view.local_date), ParseMode.HTML
-        )
+        await _send_long(context, chat_id, texts.history_round_text(view.question, view.local_date))
         for answer in (view.theirs, view.mine):
             if answer is None:
                 continue
-            await context.bot.send_message(
-                chat_id, texts.history_answer(answer.name, answer.kind, answer.body), ParseMode.HTML
-            )
+            text = texts.history_answer(answer.name, answer.kind, answer.body)
+            await _send_long(context, chat_id, text)
             if answer.kind != "text":
                 await context.bot.copy_message(chat_id, answer.chat_id, answer.message_id)
 
@@ -259,7 +257,9 @@ class RoundHandlers:
             return
         outcome = await self.settings.set_time(person_of(user), text)
         if isinstance(outcome, TimeSet):
-            await reply(message, texts.time_set(outcome.time_text, outcome.zone))
+            await reply(
+                message, texts.time_set(outcome.time_text, outcome.zone, outcome.partner_told)
+            )
         else:
             await reply(message, texts.refusal(outcome))
 
@@ -275,7 +275,7 @@ class RoundHandlers:
         if isinstance(outcome, ZoneSet):
             await reply(message, texts.zone_set(outcome.now_text, outcome.question_time_text))
         elif isinstance(outcome, ZoneChoices):
-            await reply(message, texts.zone_choices(outcome.candidates))
+            await reply(message, texts.zone_choices(outcome.candidates, outcome.ambiguous))
         else:
             await reply(message, texts.refusal(outcome))
 
@@ -346,6 +346,12 @@ def _answer_reply(outcome: Saved | Relayed | Refused) -> str:
         show_question=not outcome.by_reply,
         replaced=outcome.replaced,
     )
+
+
+async def _send_long(context: Context, chat_id: int, text: str) -> None:
+    """Send `text` in as many messages as Telegram's length limit needs."""
+    for part in split_message(text):
+        await context.bot.send_message(chat_id, part, ParseMode.HTML)
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -204,6 +204,9 @@ _REFUSALS: dict[Refusal, str] = {
     ),
     Refusal.SKIP_USED: "You've already swapped today's question once. A new one comes tomorrow.",
     Refusal.NOT_PAUSED: "Your daily questions aren't paused, so there's nothing to resume.",
+    Refusal.OLD_CONVERSATION: (
+        "That message belongs to an earlier pairing, so I haven't passed your reply on."
+    ),
 }
 
 
@@ -331,6 +334,10 @@ def edit_started(question: str) -> str:
     return f"Send your new answer to <i>{escape(question)}</i> and it will replace the old one."
 
 
+def question_swapped(partner_name: str) -> str:
+    return f"{name(partner_name)} swapped today's question for a different one:"
+
+
 def skipped(question: str) -> str:
     return (
         "Here's a different question for today. Your partner gets it too.\n\n"
@@ -365,11 +372,9 @@ def time_changed_by_partner(partner_name: str, time_text: str) -> str:
     return f"{name(partner_name)} moved your daily question to {escape(time_text)} your time."
 
 
-def time_set(time_text: str, zone: str) -> str:
-    return (
-        f"Done. Your daily question now comes at {escape(time_text)} ({escape(zone)}). "
-        "Your partner has been told."
-    )
+def time_set(time_text: str, zone: str, partner_told: bool) -> str:
+    told = " Your partner has been told." if partner_told else ""
+    return f"Done. Your daily question now comes at {escape(time_text)} ({escape(zone)}).{told}"
 
 
 TIME_HELP = (
@@ -389,9 +394,11 @@ def zone_set(zone_now: str, question_time: str | None) -> str:
     return f"Got it: {escape(zone_now)}.{when}"
 
 
-def zone_choices(candidates: list[str]) -> str:
+def zone_choices(candidates: list[str], ambiguous: bool) -> str:
     options = "\n".join(f"/timezone {escape(zone)}" for zone in candidates)
-    return f"Which one do you mean?\n{options}"
+    if ambiguous:
+        return f"Which one do you mean?\n{options}"
+    return f"I couldn't find that place. Did you mean one of these?\n{options}"
 
 
 def paused(until_text: str | None) -> str:

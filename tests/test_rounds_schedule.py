@@ -1,0 +1,207 @@
+"""The daily schedule end to end: the first question at pairing, then one a day at the pair's
+time, across daylight-saving changes in two zones, after downtime, and /time and /timezone.
+The clock is injected and each tick is driven by the test; nothing waits for a timer."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from tests.conftest import START, Running
+from tests.helpers import (
+    BERLIN,
+    QUESTION,
+    Couple,
+    as_date,
+    as_instant,
+    assert_nothing_new,
+    command,
+    expect_each,
+    local_instant,
+    pair_couple,
+    rounds_of,
+    rows,
+    scalar,
+    tick_at,
+    unread_questions,
+    utc,
+)
+
+EIGHT_PM = time(20, 0)
+
+
+async def question_rows(bot: Running, round_id: int) -> list[tuple[object, ...]]:
+    """(recipient, created_at, sent_at) of a round's question messages."""
+    return await rows(
+        bot,
+        "SELECT recipient_id, created_at, sent_at FROM outbox "
+        "WHERE kind = 'question' AND dedupe_key LIKE :key ORDER BY recipient_id",
+        key=f"round:{round_id}:%",
+    )
+
+
+async def test_first_question_at_pairing_then_daily_at_the_pairs_time(bot: Running) -> None:
+    couple = await pair_couple(bot)  # Monday 2 March, 09:00 UTC; the pair's time is 20:00 UTC
+    assert couple.first_question_a.text == couple.first_question_b.text
+    [(first_id, first_date, _, first_created)] = await rounds_of(bot, couple.pair_id)
+    assert as_date(first_date) == date(2026, 3, 2)
+    assert as_instant(first_created) == START
+
+    # Today already has its question: today's 20:00 brings nothing more.
+    for instant in (utc(2026, 3, 2, 20, 0), utc(2026, 3, 3, 19, 59)):
+        await tick_at(bot, instant)
+        assert not await unread_questions(bot, couple.a)
+        assert not await unread_questions(bot, couple.b)
+    await tick_at(bot, utc(2026, 3, 3, 20, 0))
+    second_a = await couple.a.expect(contains=QUESTION)
+    second_b = await couple.b.expect(contains=QUESTION)
+    assert second_a.text == second_b.text != couple.first_question_a.text
+    rounds = await rounds_of(bot, couple.pair_id)
+    assert [as_date(r[1]) for r in rounds] == [date(2026, 3, 2), date(2026, 3, 3)]
+    assert as_instant(rounds[1][3]) == utc(2026, 3, 3, 20, 0)
+    assert first_id != rounds[1][0]
+
+
+async def test_thirty_days_across_both_dst_changes_in_two_zones(bot: Running) -> None:
+    """Alice lives in Berlin and owns the schedule (20:00 her time); Bob lives in New York.
+    March 2026 has the US change (8 March) and the EU one (29 March): 20:00 in Berlin is
+    14:00, then 15:00, then 14:00 again in New York."""
+    couple = await pair_couple(bot)
+    alice, bob = couple.both
+    zone_reply = await command(alice, "/timezone Berlin", "Europe/Berlin")
+    assert "where it is now 10:00" in zone_reply.plain_text
+    assert "Your daily question comes at 20:00 your time" in zone_reply.plain_text
+    # Bob has no zone of his own yet, so his clock is taken to be the pair's.
+    await bob.expect(contains="moved your daily question to 20:00 your time")
+    bob_zone = await command(bob, "/timezone New York", "America/New_York")
+    assert "Your daily question comes at 14:00 your time" in bob_zone.plain_text
+    assert not alice.unread, "Bob's own zone does not move the pair's schedule"
+    await command(alice, "/time 21:00", "21:00 (Europe/Berlin)")
+    await bob.expect(contains="moved your daily question to 15:00 your time")
+    time_reply = await command(alice, "/time 20:00", "20:00 (Europe/Berlin)")
+    assert "Your partner has been told" in time_reply.plain_text
+    await bob.expect(contains="moved your daily question to 14:00 your time")
+    await answer_both(couple, day=1)
+
+    first_day = date(2026, 3, 3)
+    for offset in range(30):
+        day = first_day + timedelta(days=offset)
+        due = local_instant(day, EIGHT_PM, BERLIN)
+        await tick_at(bot, due - timedelta(minutes=1))
+        assert_nothing_new(alice, bob, why=f"nothing is due before 20:00 on {day}")
+        await tick_at(bot, due)
+        question_a = await alice.expect(contains=QUESTION)
+        question_b = await bob.expect(contains=QUESTION)
+        assert question_a.text == question_b.text
+        assert_nothing_new(alice, bob, why=f"one question each on {day}")
+        rounds = await rounds_of(bot, couple.pair_id)
+        round_id, local_date, _, created_at = rounds[-1]
+        assert as_date(local_date) == day
+        assert as_instant(created_at) == due
+        sends = await question_rows(bot, int(round_id))
+        assert [row[0] for row in sends] == [alice.id, bob.id]
+        assert all(as_instant(row[1]) == as_instant(row[2]) == due for row in sends)
+        if day in STATUS_CHECKS:
+            await check_status_times(couple, STATUS_CHECKS[day])
+        await answer_both(couple, day=offset + 2)
+
+    rounds = await rounds_of(bot, couple.pair_id)
+    dates = [as_date(r[1]) for r in rounds]
+    assert dates == [date(2026, 3, 2) + timedelta(days=n) for n in range(31)]
+    assert {r[2] for r in rounds} == {"revealed"}
+    assert await scalar(bot, "SELECT count(*) FROM outbox WHERE kind = 'question'") == 62
+
+
+# Bob's view of the daily time: before the US change, between the two, after the EU one.
+STATUS_CHECKS = {date(2026, 3, 5): "14:00", date(2026, 3, 15): "15:00", date(2026, 3, 30): "14:00"}
+
+
+async def check_status_times(couple: Couple, bob_time: str) -> None:
+    alice_status = await command(couple.a, "/status", "Daily question")
+    assert "Daily question: 20:00 (Europe/Berlin)" in alice_status.plain_text
+    bob_status = await command(couple.b, "/status", "Daily question")
+    assert f"Daily question: {bob_time} (America/New_York)" in bob_status.plain_text
+
+
+async def answer_both(couple: Couple, day: int) -> None:
+    """Alice writes, Bob replies to his question message: the reveal shows the streak."""
+    alice, bob = couple.both
+    await alice.send_text(f"Alice on day {day}")
+    await expect_each(alice, "Saved.")
+    await expect_each(bob, "has answered today's question")
+    question = next(m for m in reversed(bob.inbox) if m.contains(QUESTION))
+    await bob.reply_to(question.message_id, f"Bob on day {day}")
+    bob_messages = await expect_each(bob, "here are your answers", f"Alice on day {day}")
+    [alice_reveal] = await expect_each(alice, f"Bob on day {day}")
+    streak = f"{day} days in a row"
+    assert (streak in alice_reveal.plain_text) == (day >= 2)
+    assert any(streak in m.plain_text for m in bob_messages) == (day >= 2)
+
+
+async def test_after_downtime_one_tick_gives_todays_question_only(bot: Running) -> None:
+    couple = await pair_couple(bot)
+    # The bot is down from Monday morning until Thursday 21:00: no tick in between.
+    await tick_at(bot, utc(2026, 3, 5, 21, 0))
+    await couple.a.expect(contains=QUESTION)
+    await couple.b.expect(contains=QUESTION)
+    assert_nothing_new(couple.a, couple.b)
+    await tick_at(bot, utc(2026, 3, 5, 21, 5))
+    assert_nothing_new(couple.a, couple.b)
+    dates = [as_date(r[1]) for r in await rounds_of(bot, couple.pair_id)]
+    assert dates == [date(2026, 3, 2), date(2026, 3, 5)]
+    # ... and the next one comes at the usual time.
+    await tick_at(bot, utc(2026, 3, 6, 20, 0))
+    await couple.a.expect(contains=QUESTION)
+    await couple.b.expect(contains=QUESTION)
+    assert len(await rounds_of(bot, couple.pair_id)) == 3
+
+
+async def test_time_accepts_the_usual_ways_of_writing_it(bot: Running) -> None:
+    couple = await pair_couple(bot)
+    alice, bob = couple.both
+    await command(alice, "/timezone UTC", "Got it")
+    await command(bob, "/timezone New York", "America/New_York")
+    for typed, shown, bob_sees in (
+        ("21:30", "21:30", "16:30"),
+        ("9pm", "21:00", "16:00"),
+        ("9:15 am", "09:15", "04:15"),
+    ):
+        reply = await command(alice, f"/time {typed}", "Done.")
+        assert f"comes at {shown} (" in reply.plain_text
+        told = await bob.expect(contains="moved your daily question")
+        assert f"to {bob_sees} your time" in told.plain_text
+    next_due = await scalar(bot, "SELECT next_prompt_at FROM pair WHERE id = :p", p=couple.pair_id)
+    assert as_instant(next_due) == utc(2026, 3, 2, 9, 15)
+    same = await command(alice, "/time 09:15", "Done.")
+    assert "partner has been told" not in same.plain_text, "nothing changed for Bob"
+    for junk in ("banana", "25:00", "9:75", "13pm"):
+        refused = await command(alice, f"/time {junk}", "couldn't read that time")
+        assert "/time 9pm" in refused.plain_text
+    assert not bob.unread
+    await tick_at(bot, utc(2026, 3, 2, 9, 15))  # today already had its question at pairing
+    assert not await unread_questions(bot, alice)
+    await tick_at(bot, utc(2026, 3, 3, 9, 15))
+    await alice.expect(contains=QUESTION)
+    await bob.expect(contains=QUESTION)
+
+
+async def test_timezone_by_city_country_zone_name_and_the_unclear_cases(bot: Running) -> None:
+    couple = await pair_couple(bot)
+    alice = couple.a
+    for typed, zone in (
+        ("Tokyo", "Asia/Tokyo"),
+        ("Germany", "Europe/Berlin"),
+        ("america/new_york", "America/New_York"),
+    ):
+        reply = await command(alice, f"/timezone {typed}", "Got it")
+        assert zone in reply.plain_text
+        stored = await scalar(bot, "SELECT timezone FROM person WHERE id = :p", p=alice.id)
+        assert stored == zone
+    unclear = await command(alice, "/timezone USA", "Which one do you mean?")
+    assert "/timezone America/New_York" in unclear.plain_text
+    guesses = await command(alice, "/timezone Gondor", "couldn't find that place")
+    assert "Did you mean" in guesses.plain_text
+    assert "/timezone Europe/London" in guesses.plain_text
+    unknown = await command(alice, "/timezone qwertz", "couldn't find that place")
+    assert "/timezone Berlin" in unknown.plain_text
+    stored = await scalar(bot, "SELECT timezone FROM person WHERE id = :p", p=alice.id)
+    assert stored == "America/New_York"
