@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from statistics import median
 from typing import Any
 
 from sqlalchemy import and_, delete, func, not_, or_, select, update
@@ -437,15 +438,16 @@ class PromptRepository:
         return _rowcount(result)
 
     async def stats(self, deck_id: str | None = None) -> list[PromptStat]:
-        """Per prompt: times sent, rounds both partners answered, median answer length, skips.
-
-        The counts come from the round and answer tables of the daily rounds feature; until
-        those exist every prompt reports zero sends (the lead completes this query).
-        """
+        """Per prompt: times sent (a skipped prompt was sent too), rounds both partners
+        answered, median answer length (characters of text or caption), times skipped."""
         statement = select(PromptRecord).order_by(col(PromptRecord.id))
         if deck_id is not None:
             statement = statement.where(col(PromptRecord.deck_id) == deck_id)
         rows = (await self.session.execute(statement)).scalars().all()
+        shown = await self._count_rounds(col(Round.prompt_id))
+        revealed = await self._count_rounds(col(Round.prompt_id), col(Round.status) == "revealed")
+        skipped = await self._count_rounds(col(Round.skipped_prompt_id))
+        lengths = await self._answer_lengths()
         return [
             PromptStat(
                 prompt_id=row.id,
@@ -453,13 +455,28 @@ class PromptRepository:
                 depth=row.depth,
                 text=row.text,
                 retired=row.retired_at is not None,
-                sent=0,
-                answered_by_both=0,
-                median_answer_length=None,
-                skipped=0,
+                sent=shown.get(row.id, 0) + skipped.get(row.id, 0),
+                answered_by_both=revealed.get(row.id, 0),
+                median_answer_length=(
+                    float(median(lengths[row.id])) if lengths.get(row.id) else None
+                ),
+                skipped=skipped.get(row.id, 0),
             )
             for row in rows
         ]
+
+    async def _count_rounds(self, key: Any, *conditions: Any) -> dict[str, int]:
+        statement = select(key, func.count()).where(key.is_not(None), *conditions).group_by(key)
+        return {prompt_id: int(count) for prompt_id, count in await self.session.execute(statement)}
+
+    async def _answer_lengths(self) -> dict[str, list[int]]:
+        statement = select(col(Round.prompt_id), col(Answer.length)).join(
+            Round, col(Round.id) == col(Answer.round_id)
+        )
+        lengths: dict[str, list[int]] = {}
+        for prompt_id, length in await self.session.execute(statement):
+            lengths.setdefault(prompt_id, []).append(int(length))
+        return lengths
 
 
 class TopicRepository:

@@ -1,0 +1,58 @@
+"""`hearth prompts stats`: figures from real rounds (sent, answered by both, median
+length, skipped), on both engines, read by the curator's command."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import Running
+from tests.helpers import pair_couple, rows, scalar, tick
+
+
+async def test_stats_count_sends_reveals_lengths_and_skips(
+    bot: Running,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    couple = await pair_couple(bot)
+    await couple.a.send_text("abcd")
+    await couple.b.send_text("abcdefghij")
+    await bot.settle()
+    first = await scalar(bot, "SELECT prompt_id FROM round WHERE pair_id = :p", p=couple.pair_id)
+
+    bot.clock.advance(timedelta(days=1, hours=12))
+    await tick(bot)
+    await couple.a.send_command("/skip")
+    await bot.settle()
+    skipped, current = (
+        await rows(bot, "SELECT skipped_prompt_id, prompt_id FROM round ORDER BY id DESC")
+    )[0]
+    assert skipped is not None
+
+    async with bot.hearth.uow(read_only=True) as uow:
+        stats = {stat.prompt_id: stat for stat in await uow.prompts.stats()}
+    assert stats[first].sent == 1
+    assert stats[first].answered_by_both == 1
+    assert stats[first].answer_rate == 1.0
+    assert stats[first].median_answer_length == 7.0
+    assert stats[skipped].skipped == 1
+    assert stats[skipped].sent == 1
+    assert stats[current].sent == 1
+    assert stats[current].answered_by_both == 0
+    unsent = [s for s in stats.values() if s.sent == 0]
+    assert unsent
+    assert all(s.answer_rate is None for s in unsent)
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    # The command runs its own event loop, as from a shell.
+    assert await asyncio.to_thread(main, ["prompts", "stats", "--sort", "sent"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split()[:2] == ["ID", "SENT"]
+    assert first in out
+    assert "100%" in out

@@ -1,0 +1,80 @@
+"""/topics end to end, and months of simulated days without a repeated question."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.conftest import Running
+from tests.helpers import pair_couple, rows, scalar, tick
+
+
+async def test_topics_toggle_for_the_pair_and_selection_honours_them(bot: Running) -> None:
+    couple = await pair_couple(bot)
+    await couple.a.send_command("/topics")
+    menu = await couple.a.expect(contains="Choose the topics")
+    first = menu.buttons[0][0]
+    assert first.text.startswith("✅")
+    assert first.data is not None
+    await couple.a.press(first.data)
+    edited = await couple.a.expect_edit(menu.message_id)
+    assert edited.buttons[0][0].text.startswith("▫️")
+    deck_id = first.data.removeprefix("tp:")
+    assert await scalar(
+        bot,
+        "SELECT enabled FROM pair_topic WHERE pair_id = :p AND deck_id = :d",
+        p=couple.pair_id,
+        d=deck_id,
+    ) in (False, 0)
+
+    # Someone from another pair pressing the same button changes only their own pair.
+    other = await pair_couple(bot, (2001, "Cleo"), (2002, "Dan"))
+    await other.a.press(first.data)
+    await bot.settle()
+    assert (
+        await scalar(bot, "SELECT count(*) FROM pair_topic WHERE pair_id = :p", p=couple.pair_id)
+        == 1
+    )
+
+    for _ in range(20):
+        bot.clock.advance(timedelta(days=1))
+        await tick(bot)
+    decks = await rows(
+        bot,
+        "SELECT p.deck_id FROM round r JOIN prompt p ON p.id = r.prompt_id "
+        "WHERE r.pair_id = :pair AND r.id > (SELECT min(id) FROM round WHERE pair_id = :pair)",
+        pair=couple.pair_id,
+    )
+    assert decks
+    assert all(deck != deck_id for (deck,) in decks)
+
+
+async def test_a_pair_never_sees_a_repeat_before_the_deck_set_is_used_up(bot: Running) -> None:
+    couple = await pair_couple(bot)
+    eligible = int(
+        await scalar(bot, "SELECT count(*) FROM prompt WHERE kind = 'daily' AND retired_at IS NULL")
+    )
+    for _ in range(eligible + 5):
+        bot.clock.advance(timedelta(days=1))
+        await bot.hearth.tick()
+    await bot.settle()
+    sent = [
+        prompt
+        for (prompt,) in await rows(
+            bot,
+            "SELECT prompt_id FROM round WHERE pair_id = :p ORDER BY local_date",
+            p=couple.pair_id,
+        )
+    ]
+    assert len(sent) == eligible + 5  # the pairing question, then one per day from tomorrow
+    assert len(set(sent[:eligible])) == eligible, "a question repeated before all were used"
+    depths = [
+        depth
+        for (depth,) in await rows(
+            bot,
+            "SELECT p.depth FROM round r JOIN prompt p ON p.id = r.prompt_id "
+            "WHERE r.pair_id = :p ORDER BY r.local_date",
+            p=couple.pair_id,
+        )
+    ]
+    assert set(depths[:6]) == {1}, "the first week (6 rounds here) stays light"
+    assert {2, 3} <= set(depths[7:60])
