@@ -6,14 +6,16 @@ import asyncio
 import contextlib
 import logging
 import signal
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import Settings
 from bot.db.engine import create_engine
-from bot.db.uow import UnitOfWorkFactory
+from bot.db.models import Pair
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock, SystemClock
+from bot.services.checkins import CheckInService, Support
 from bot.services.outbox import OutboxSender
 from bot.services.pair_settings import PairSettingsService
 from bot.services.pairing import PairDefaults, PairingService
@@ -21,6 +23,7 @@ from bot.services.prompt_library import PromptCatalog, PromptSync
 from bot.services.rounds import RoundService, RoundSettings, TickReport
 from bot.services.topics import TopicService
 from bot.services.zone_directory import load_zone_directory
+from bot.telegram.checkin_handlers import CheckInHandlers
 from bot.telegram.gateway import TelegramGateway
 from bot.telegram.handlers import PairingHandlers
 from bot.telegram.round_handlers import RoundHandlers
@@ -65,29 +68,36 @@ class Hearth:
                 reminder_after=timedelta(hours=settings.reminder_after_hours),
             ),
         )
+        self.checkins = CheckInService(
+            self.uow,
+            self.clock,
+            self.catalog,
+            Support(settings.support_url, settings.support_text),
+        )
         self.pairing = PairingService(
             self.uow,
             self.clock,
             settings.invite_ttl_hours,
             PairDefaults(settings.default_timezone, settings.default_prompt_time),
-            first_round=self.rounds.open_first_round,
+            first_round=self._on_paired,
         )
         self.pair_settings = PairSettingsService(self.uow, self.clock, load_zone_directory())
         self.topics = TopicService(self.uow, self.catalog)
+        self.updates = UpdateCounter()
         self.application = build_application(
             settings.telegram_bot_token.get_secret_value(),
             settings.bot_base_url,
             settings.bot_base_file_url,
+            self.updates,
         )
         self.sender = OutboxSender(self.uow, TelegramGateway(self.application.bot), self.clock)
         self.uow.on_outbox_commit(self.sender.wake)
         self.sender.on_recipient_blocked(self.pair_settings.blocked)
-        self.updates = UpdateCounter()
         register_handlers(
             self.application,
             PairingHandlers(self.pairing, self.pair_settings, settings.invite_ttl_hours),
             RoundHandlers(self.rounds, self.pair_settings, self.topics, self.pairing),
-            self.updates,
+            CheckInHandlers(self.checkins),
         )
         self._sender_task: asyncio.Task[None] | None = None
 
@@ -125,9 +135,16 @@ class Hearth:
             log.exception("scheduler tick failed; the next tick will retry")
 
     async def tick(self) -> TickReport:
-        """Pick up prompt edits, then create due rounds, send reminders, close old rounds."""
+        """Pick up prompt edits; create due rounds and check-ins; remind; close old ones."""
         await self.catalog.reload_if_changed()
-        return await self.rounds.tick()
+        report = await self.rounds.tick()
+        await self.checkins.tick()
+        return report
+
+    async def _on_paired(self, uow: UnitOfWork, pair: Pair, now: datetime) -> None:
+        """In the pairing transaction: today's question at once, and the check-in cadence."""
+        await self.rounds.open_first_round(uow, pair, now)
+        await self.checkins.schedule_first(uow, pair, now)
 
     async def stop(self) -> None:
         if self._sender_task is not None:

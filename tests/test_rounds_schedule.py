@@ -67,6 +67,9 @@ async def test_thirty_days_across_both_dst_changes_in_two_zones(bot: Running) ->
     14:00, then 15:00, then 14:00 again in New York."""
     couple = await pair_couple(bot)
     alice, bob = couple.both
+    menu = await command(alice, "/checkins")
+    await alice.press("cc:off")  # only daily questions in this month
+    await alice.expect_edit(menu.message_id)
     zone_reply = await command(alice, "/timezone Berlin", "Europe/Berlin")
     assert "where it is now 10:00" in zone_reply.plain_text
     assert "Your daily question comes at 20:00 your time" in zone_reply.plain_text

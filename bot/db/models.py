@@ -61,6 +61,7 @@ class Person(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     blocked_at: datetime | None = _optional_instant()
     editing_round_id: int | None = Field(default=None)  # waiting for a replacement (/edit)
+    checkin_note_id: int | None = Field(default=None)  # waiting for a check-in note
     created_at: datetime = _required_instant()
     updated_at: datetime = _required_instant()
 
@@ -87,6 +88,15 @@ class Pair(SQLModel, table=True):
     paused_by_id: int | None = _person_fk(nullable=True)
     reminders_enabled: bool = Field(
         default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true"))
+    )
+    # Check-ins: a cadence (weekly, biweekly, monthly or off) on a weekday (0 = Monday)
+    # at the pair's delivery time, claimed by the same tick as the daily rounds.
+    checkin_cadence: str = Field(
+        default="weekly", max_length=16, sa_column_kwargs={"server_default": "weekly"}
+    )
+    checkin_weekday: int = Field(default=6, sa_column_kwargs={"server_default": "6"})
+    next_checkin_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True)
     )
 
 
@@ -242,3 +252,43 @@ class Answer(SQLModel, table=True):
     length: int = Field(default=0)
     created_at: datetime = _required_instant()
     updated_at: datetime = _required_instant()
+
+
+class CheckIn(SQLModel, table=True):
+    """A check-in: each partner rates how connected they feel (1-5) and may add a note.
+    Nothing is shown until both are done; the done-at slots decide the reveal under the
+    row lock, as for rounds."""
+
+    __tablename__ = "checkin"
+    __table_args__ = (
+        UniqueConstraint("pair_id", "local_date"),
+        Index("ix_checkin_status_closes_at", "status", "closes_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    local_date: date = Field(sa_column=Column(Date(), nullable=False))
+    status: str = Field(default="open", max_length=16)
+    created_at: datetime = _required_instant()
+    closes_at: datetime = _required_instant()
+    a_rating: int | None = Field(default=None)
+    b_rating: int | None = Field(default=None)
+    a_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    b_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    a_done_at: datetime | None = _optional_instant()
+    b_done_at: datetime | None = _optional_instant()
+    revealed_at: datetime | None = _optional_instant()
+    follow_up: str | None = Field(default=None, max_length=40)
+    prompt_id: str | None = Field(default=None, foreign_key="prompt.id", max_length=64)
+
+
+class ReconnectReminder(SQLModel, table=True):
+    """A reconnect conversation a couple scheduled after a check-in: both are reminded."""
+
+    __tablename__ = "reconnect_reminder"
+
+    id: int | None = Field(default=None, primary_key=True)
+    checkin_id: int = Field(foreign_key="checkin.id", index=True)
+    pair_id: int = Field(foreign_key="pair.id")
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    sent_at: datetime | None = _optional_instant()

@@ -71,6 +71,19 @@ class PersonRepository:
             update(Person).where(col(Person.id) == person_id).values(timezone=timezone)
         )
 
+    async def set_checkin_note(self, person_id: int, checkin_id: int | None) -> None:
+        await self.session.execute(
+            update(Person).where(col(Person.id) == person_id).values(checkin_note_id=checkin_id)
+        )
+
+    async def clear_checkin_note(self, person_id: int, checkin_id: int) -> None:
+        """Stop waiting for a note for this check-in (and only this one)."""
+        await self.session.execute(
+            update(Person)
+            .where(and_(col(Person.id) == person_id, col(Person.checkin_note_id) == checkin_id))
+            .values(checkin_note_id=None)
+        )
+
     async def set_editing(self, person_id: int, round_id: int | None) -> None:
         await self.session.execute(
             update(Person).where(col(Person.id) == person_id).values(editing_round_id=round_id)

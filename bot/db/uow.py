@@ -7,6 +7,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.db.checkins import CheckInRepository
 from bot.db.engine import READ_ONLY_OPTION, is_sqlite
 from bot.db.repositories import (
     AnswerRepository,
@@ -36,6 +37,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(session)
         self.rounds = RoundRepository(session)
         self.answers = AnswerRepository(session)
+        self.checkins = CheckInRepository(session)
         self.prompts = PromptRepository(session)
         self.topics = TopicRepository(session)
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.db.models import Pair
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import schedule
+from bot.domain.checkins import Cadence, first_checkin
 from bot.domain.clock import Clock
 from bot.domain.people import PersonInfo, display_name
 from bot.domain.timeparse import parse_time_of_day
@@ -269,6 +270,11 @@ class PairSettingsService:
         moved = (at, zone_name) != (pair.prompt_time, pair.timezone)
         next_due = _next_due(pair, at, ZoneInfo(zone_name), now)
         await uow.pairs.set_schedule(_id(pair), at, zone_name, person.id, next_due)
+        # Check-ins come at the daily time too, so they move with it.
+        next_checkin = first_checkin(
+            now, Cadence(pair.checkin_cadence), pair.checkin_weekday, at, ZoneInfo(zone_name)
+        )
+        await uow.checkins.set_next(_id(pair), next_checkin)
         if moved:
             await self._tell_partner_about_time(uow, pair, person, at, zone_name, now)
         return moved

@@ -29,6 +29,10 @@ class Refusal(StrEnum):
     UNKNOWN_TIME = "unknown_time"
     UNKNOWN_ZONE = "unknown_zone"
     NOT_PAUSED = "not_paused"
+    CHECKIN_OPEN = "checkin_open"
+    CHECKIN_TODAY = "checkin_today"
+    CHECKIN_CLOSED = "checkin_closed"
+    CHECKIN_DONE = "checkin_done"
     OLD_CONVERSATION = "old_conversation"
 
 

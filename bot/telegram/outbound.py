@@ -10,6 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup
 
 from bot.telegram import keyboards, texts
+from bot.telegram.checkin_outbound import CHECKIN_RENDERERS
 from bot.telegram.question_texts import daily_question
 from bot.telegram.split import split_message
 
@@ -38,9 +39,12 @@ class UnknownKind(Exception):
 
 def render(kind: str, params: dict[str, Any]) -> list[Part]:
     renderer = _RENDERERS.get(kind)
-    if renderer is None:
-        raise UnknownKind(kind)
-    return renderer(params)
+    if renderer is not None:
+        return renderer(params)
+    checkin_renderer = CHECKIN_RENDERERS.get(kind)
+    if checkin_renderer is not None:
+        return [TextPart(text, keyboard) for text, keyboard in checkin_renderer(params)]
+    raise UnknownKind(kind)
 
 
 def _text(text: str, keyboard: InlineKeyboardMarkup | None = None) -> list[Part]:

@@ -14,15 +14,35 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
-from bot.telegram import keyboards, texts
+from bot.telegram import checkin_keyboards, keyboards, texts
+from bot.telegram.checkin_handlers import CheckInHandlers
 from bot.telegram.handlers import PairingHandlers, on_error
 from bot.telegram.round_handlers import RoundHandlers
 
 HearthApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class UpdateCounter:
+    """Counts updates whose handlers have all finished (whatever they raised or stopped).
+
+    Metrics read the count; tests and the demo wait on it instead of sleeping.
+    """
+
+    def __init__(self) -> None:
+        self.handled = 0
+        self._changed = asyncio.Condition()
+
+    async def count(self) -> None:
+        async with self._changed:
+            self.handled += 1
+            self._changed.notify_all()
+
+    async def wait_for(self, total: int) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.handled >= total)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -32,8 +52,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     each other, but one busy couple must not hold up everybody else.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, counter: UpdateCounter, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
+        self._counter = counter
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -45,6 +66,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             async with lock:
                 await coroutine
         finally:
+            await self._counter.count()
             self._waiting[chat_id] -= 1
             if self._waiting[chat_id] == 0:
                 del self._waiting[chat_id]
@@ -57,52 +79,34 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Nothing to tear down."""
 
 
-class UpdateCounter:
-    """Counts updates whose handlers have finished (the last handler group runs it).
-
-    Metrics read the count; tests and the demo wait on it instead of sleeping.
-    """
-
-    def __init__(self) -> None:
-        self.handled = 0
-        self._changed = asyncio.Condition()
-
-    async def count(self, update: object, context: object) -> None:
-        async with self._changed:
-            self.handled += 1
-            self._changed.notify_all()
-
-    async def wait_for(self, total: int) -> None:
-        async with self._changed:
-            await self._changed.wait_for(lambda: self.handled >= total)
-
-
 def _chat_key(update: object) -> int:
     if isinstance(update, Update) and update.effective_chat is not None:
         return update.effective_chat.id
     return 0
 
 
-def build_application(token: str, base_url: str, base_file_url: str) -> HearthApplication:
+def build_application(
+    token: str, base_url: str, base_file_url: str, counter: UpdateCounter
+) -> HearthApplication:
     return (
         Application.builder()
         .token(token)
         .base_url(base_url)
         .base_file_url(base_file_url)
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(PerChatUpdateProcessor(counter))
         .get_updates_read_timeout(40)
         .build()
     )
 
 
-LAST_GROUP = 100
+NOTES_GROUP = -1
 
 
 def register_handlers(
     application: HearthApplication,
     pairing: PairingHandlers,
     rounds: RoundHandlers,
-    counter: UpdateCounter,
+    checkins: CheckInHandlers,
 ) -> None:
     private = filters.ChatType.PRIVATE
     group_or_channel = filters.ChatType.GROUPS | filters.ChatType.CHANNEL
@@ -122,6 +126,9 @@ def register_handlers(
         "pause": rounds.pause,
         "resume": rounds.resume,
         "reminders": rounds.reminders,
+        "checkin": checkins.checkin,
+        "checkins": checkins.cadence,
+        "trend": checkins.trend,
     }
     buttons = {
         f"^{keyboards.INVITE}$": pairing.invite_button,
@@ -133,6 +140,12 @@ def register_handlers(
         f"^{keyboards.HISTORY_PAGE_PREFIX}": rounds.history_page,
         f"^{keyboards.HISTORY_ROUND_PREFIX}": rounds.history_round,
         f"^{keyboards.TOPIC_PREFIX}": rounds.topic_button,
+        f"^{checkin_keyboards.RATE_PREFIX}": checkins.rating_button,
+        f"^{checkin_keyboards.SKIP_PREFIX}": checkins.skip_button,
+        f"^{checkin_keyboards.RECONNECT_PREFIX}": checkins.reconnect_button,
+        f"^({checkin_keyboards.CADENCE_PREFIX}|{checkin_keyboards.WEEKDAY_PREFIX})": (
+            checkins.cadence_button
+        ),
     }
     application.add_handlers(
         [
@@ -153,7 +166,14 @@ def register_handlers(
             ),
         ]
     )
-    application.add_handler(TypeHandler(object, counter.count), group=LAST_GROUP)
+    # A check-in note comes before the daily answer; its handler stops the update there.
+    application.add_handler(
+        MessageHandler(
+            private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+            checkins.note_message,
+        ),
+        group=NOTES_GROUP,
+    )
     application.add_error_handler(on_error)
 
 

@@ -1,0 +1,219 @@
+"""SQL for check-ins and the reconnect reminders that follow them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from bot.db.models import CheckIn, Pair, ReconnectReminder
+from bot.db.repositories import dialect_insert
+
+
+@dataclass(frozen=True)
+class DueCheckIn:
+    pair_id: int
+    partner_a_id: int
+    partner_b_id: int
+    timezone: str
+    prompt_time: time
+    cadence: str
+    weekday: int
+    next_checkin_at: datetime
+    paused: bool
+
+
+class CheckInRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim_due_pairs(self, now: datetime, limit: int) -> list[DueCheckIn]:
+        paused = and_(
+            col(Pair.pause_reason).is_not(None),
+            (col(Pair.paused_until).is_(None)) | (col(Pair.paused_until) > now),
+        )
+        statement = (
+            select(
+                col(Pair.id),
+                col(Pair.partner_a_id),
+                col(Pair.partner_b_id),
+                col(Pair.timezone),
+                col(Pair.prompt_time),
+                col(Pair.checkin_cadence),
+                col(Pair.checkin_weekday),
+                col(Pair.next_checkin_at),
+                paused,
+            )
+            .where(and_(col(Pair.status) == "active", col(Pair.next_checkin_at) <= now))
+            .order_by(col(Pair.next_checkin_at))
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=Pair)
+        )
+        rows = (await self.session.execute(statement)).all()
+        return [DueCheckIn(*row) for row in rows]  # type: ignore[arg-type]  # WHERE: non-null
+
+    async def set_next(self, pair_id: int, due: datetime | None) -> None:
+        await self.session.execute(
+            update(Pair).where(col(Pair.id) == pair_id).values(next_checkin_at=due)
+        )
+
+    async def set_cadence(
+        self, pair_id: int, cadence: str, weekday: int, due: datetime | None
+    ) -> None:
+        await self.session.execute(
+            update(Pair)
+            .where(col(Pair.id) == pair_id)
+            .values(checkin_cadence=cadence, checkin_weekday=weekday, next_checkin_at=due)
+        )
+
+    async def create(
+        self, pair_id: int, local_date: date, now: datetime, closes_at: datetime
+    ) -> int | None:
+        """A check-in for that pair and day, unless one exists (then None)."""
+        statement = (
+            dialect_insert(self.session, CheckIn)
+            .values(pair_id=pair_id, local_date=local_date, created_at=now, closes_at=closes_at)
+            .on_conflict_do_nothing(index_elements=["pair_id", "local_date"])
+            .returning(col(CheckIn.id))
+        )
+        return (await self.session.execute(statement)).scalar()
+
+    async def get(self, checkin_id: int) -> CheckIn | None:
+        return await self.session.get(CheckIn, checkin_id)
+
+    async def open_for(self, pair_id: int) -> CheckIn | None:
+        statement = select(CheckIn).where(
+            and_(col(CheckIn.pair_id) == pair_id, col(CheckIn.status) == "open")
+        )
+        return (await self.session.execute(statement)).scalars().first()
+
+    async def on_day(self, pair_id: int, local_date: date) -> CheckIn | None:
+        statement = select(CheckIn).where(
+            and_(col(CheckIn.pair_id) == pair_id, col(CheckIn.local_date) == local_date)
+        )
+        return (await self.session.execute(statement)).scalars().first()
+
+    async def set_rating(self, checkin_id: int, is_partner_a: bool, rating: int) -> bool:
+        """Record a rating while that partner has not finished; False if too late."""
+        done = CheckIn.a_done_at if is_partner_a else CheckIn.b_done_at
+        field = "a_rating" if is_partner_a else "b_rating"
+        result = await self.session.execute(
+            update(CheckIn)
+            .where(
+                and_(
+                    col(CheckIn.id) == checkin_id,
+                    col(CheckIn.status) == "open",
+                    col(done).is_(None),
+                )
+            )
+            .values({field: rating})
+            .returning(col(CheckIn.id))
+        )
+        return result.first() is not None
+
+    async def finish(
+        self, checkin_id: int, is_partner_a: bool, note: str | None, now: datetime
+    ) -> bool | None:
+        """Mark one partner done under the row lock. None if already done (or closed);
+        else whether the other was done too, i.e. this transaction reveals."""
+        mine = CheckIn.a_done_at if is_partner_a else CheckIn.b_done_at
+        theirs = CheckIn.b_done_at if is_partner_a else CheckIn.a_done_at
+        rating = CheckIn.a_rating if is_partner_a else CheckIn.b_rating
+        values: dict[Any, Any] = {
+            mine: now,
+            (CheckIn.a_note if is_partner_a else CheckIn.b_note): note,
+        }
+        statement = (
+            update(CheckIn)
+            .where(
+                and_(
+                    col(CheckIn.id) == checkin_id,
+                    col(CheckIn.status) == "open",
+                    col(mine).is_(None),
+                    col(rating).is_not(None),
+                )
+            )
+            .values(values)
+            .returning(col(theirs))
+        )
+        row = (await self.session.execute(statement)).first()
+        if row is None:
+            return None
+        return row[0] is not None
+
+    async def mark_revealed(
+        self, checkin_id: int, now: datetime, follow_up: str, prompt_id: str | None
+    ) -> None:
+        await self.session.execute(
+            update(CheckIn)
+            .where(col(CheckIn.id) == checkin_id)
+            .values(status="revealed", revealed_at=now, follow_up=follow_up, prompt_id=prompt_id)
+        )
+
+    async def revealed_before(self, pair_id: int, before_id: int, limit: int) -> Sequence[CheckIn]:
+        """The pair's earlier revealed check-ins, newest first."""
+        statement = (
+            select(CheckIn)
+            .where(
+                and_(
+                    col(CheckIn.pair_id) == pair_id,
+                    col(CheckIn.status) == "revealed",
+                    col(CheckIn.id) != before_id,
+                    col(CheckIn.id) < before_id,
+                )
+            )
+            .order_by(col(CheckIn.id).desc())
+            .limit(limit)
+        )
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def revealed_of(self, pair_id: int) -> Sequence[CheckIn]:
+        statement = (
+            select(CheckIn)
+            .where(and_(col(CheckIn.pair_id) == pair_id, col(CheckIn.status) == "revealed"))
+            .order_by(col(CheckIn.local_date), col(CheckIn.id))
+        )
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def claim_closing(self, now: datetime, limit: int) -> Sequence[CheckIn]:
+        statement = (
+            select(CheckIn)
+            .where(and_(col(CheckIn.status) == "open", col(CheckIn.closes_at) <= now))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def close(self, checkin_id: int) -> None:
+        await self.session.execute(
+            update(CheckIn)
+            .where(and_(col(CheckIn.id) == checkin_id, col(CheckIn.status) == "open"))
+            .values(status="closed")
+        )
+
+    async def add_reminder(self, checkin_id: int, pair_id: int, due_at: datetime) -> None:
+        self.session.add(ReconnectReminder(checkin_id=checkin_id, pair_id=pair_id, due_at=due_at))
+        await self.session.flush()
+
+    async def claim_reminders(self, now: datetime, limit: int) -> Sequence[ReconnectReminder]:
+        statement = (
+            select(ReconnectReminder)
+            .where(
+                and_(col(ReconnectReminder.due_at) <= now, col(ReconnectReminder.sent_at).is_(None))
+            )
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def mark_reminder_sent(self, reminder_id: int, now: datetime) -> None:
+        await self.session.execute(
+            update(ReconnectReminder)
+            .where(col(ReconnectReminder.id) == reminder_id)
+            .values(sent_at=now)
+        )

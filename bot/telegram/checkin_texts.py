@@ -1,0 +1,171 @@
+"""What Hearth says around check-ins. Warm, never a score, never blame (DOMAIN.md)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from bot.telegram.texts import name
+
+RATING_WORDS = {1: "Far apart", 2: "A bit distant", 3: "Okay", 4: "Close", 5: "Very close"}
+RATING_PHRASES = {
+    1: "far apart",
+    2: "a bit distant",
+    3: "okay",
+    4: "close",
+    5: "very close",
+}
+CADENCE_WORDS = {
+    "weekly": "every week",
+    "biweekly": "every two weeks",
+    "monthly": "once a month",
+    "off": "off",
+}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+SKIP_BUTTON = "Skip"
+RECONNECT_BUTTONS = {
+    "1h": "In an hour",
+    "tonight": "Tonight",
+    "tomorrow": "Tomorrow evening",
+    "weekend": "Saturday",
+}
+
+ASK = (
+    "💛 <b>Check-in</b>\n\n"
+    "How connected have you felt to each other lately?\n\n"
+    "Just for the two of you: your partner sees your answer only once you've both "
+    "answered."
+)
+
+NOTE_QUESTION = (
+    "Thank you. Is there something you'd like the two of you to talk about? "
+    "Write it in a message, or tap Skip."
+)
+
+
+def done(partner_name: str) -> str:
+    return (
+        f"Thanks for checking in. You'll both see how you're each feeling once "
+        f"{name(partner_name)} has checked in too."
+    )
+
+
+REVEALED_SOON = "Thanks for checking in. You've both answered, so here's how you're each feeling."
+
+
+def _feeling(who: str, side: dict[str, Any]) -> str:
+    rating = int(side["rating"])
+    line = f"{who}: {RATING_WORDS[rating]} ({rating} of 5)"
+    if side.get("note"):
+        line += f"\n<i>“{escape(str(side['note']))}”</i>"
+    return line
+
+
+def reveal(params: dict[str, Any]) -> str:
+    """Both ratings and notes, then what follows from them."""
+    parts = [
+        "💛 <b>Your check-in</b>",
+        _feeling("<b>You</b>", params["own"])
+        + "\n\n"
+        + _feeling(name(params["partner_name"]), params["theirs"]),
+    ]
+    if params["celebrate"]:
+        parts.append(celebration(params.get("prompt")))
+    if params["reconnect"]:
+        parts.append(reconnect_guide(params["partner_name"], params.get("prompt")))
+    if params["counsellor"]:
+        parts.append(counsellor(params.get("support_url") or "", params.get("support_text") or ""))
+    if not (params["celebrate"] or params["reconnect"]):
+        parts.append(
+            "Thank you both for checking in. Noticing how you feel, together, is what keeps "
+            "you close."
+        )
+    return "\n\n".join(parts)
+
+
+def celebration(prompt: str | None) -> str:
+    text = "🎉 You're both feeling close. That's worth noticing and enjoying."
+    if prompt:
+        text += f"\n\nSomething to share with each other:\n<i>{escape(prompt)}</i>"
+    return text
+
+
+def reconnect_guide(partner_name: str, prompt: str | None) -> str:
+    steps = (
+        "🌱 <b>A small reconnect, together</b>\n"
+        "It sounds like there's a little distance right now. That happens to every couple, "
+        "and noticing it early is a good thing. When you're both ready:\n"
+        "1. Choose a calm time, with screens away.\n"
+        "2. Each say one feeling as: “I feel … when … and I need …”.\n"
+        "3. The listener reflects it back in their own words before answering.\n"
+        "4. Agree on one small step for this week."
+    )
+    if prompt:
+        steps += f"\n\nA question to start with:\n<i>{escape(prompt)}</i>"
+    return steps + "\n\nWould you like a reminder? Pick a time below."
+
+
+def counsellor(url: str, text: str) -> str:
+    lines = [
+        "🤝 These last few check-ins have felt hard. Talking it through with a couples "
+        "counsellor is a strong, proactive step many couples take, not a sign that "
+        "anything has failed. A counsellor can help you both be heard."
+    ]
+    if text:
+        lines.append(escape(text))
+    if url:
+        lines.append(escape(url))
+    return "\n".join(lines)
+
+
+def closed(partner_name: str) -> str:
+    return (
+        f"This check-in has closed before {name(partner_name)} could answer. Your answer "
+        "stays private. Life gets busy; there'll be another chance soon."
+    )
+
+
+def reconnect_scheduled(when: str) -> str:
+    return f"Done. I'll remind you both {escape(when)}. 💛"
+
+
+def reconnect_scheduled_by_partner(partner_name: str, when: str) -> str:
+    return f"{name(partner_name)} picked a time for your reconnect talk: {escape(when)}. 💛"
+
+
+def reconnect_reminder(partner_name: str, prompt: str | None) -> str:
+    text = (
+        f"🌱 It's time for your reconnect talk with {name(partner_name)}. Find a calm spot, "
+        "put screens away, and take turns: “I feel … when … and I need …”."
+    )
+    if prompt:
+        text += f"\n\nA question to start with:\n<i>{escape(prompt)}</i>"
+    return text
+
+
+def started() -> str:
+    return "Check-in started. You'll both get it now."
+
+
+def cadence(current: str, weekday: int, next_text: str | None) -> str:
+    when = CADENCE_WORDS.get(current, current)
+    if current == "off":
+        return "Check-ins are off. Choose how often you'd like them:"
+    upcoming = f" The next one is {escape(next_text)}." if next_text else ""
+    return (
+        f"Check-ins come {when}, on {WEEKDAYS[weekday]}s at your daily time.{upcoming}\n"
+        "Change how often, or the day:"
+    )
+
+
+TREND_EMPTY = (
+    "The picture appears once you've done at least two check-ins together. "
+    "Send /checkin to do one now."
+)
+TREND_CAPTION_HEADER = "💛 How connected you've felt"
+CHECKIN_REFUSALS = {
+    "checkin_open": "A check-in is already open. Answer that one first; there's no rush.",
+    "checkin_today": "You've already had a check-in today. Let's do the next one another day.",
+    "checkin_closed": "That check-in has closed. There'll be another one soon.",
+    "checkin_done": "You've already answered this check-in. Thank you!",
+}
