@@ -76,7 +76,8 @@ def _demo_settings(api_root: str, database_url: str) -> Settings:
 
 
 def _demo_clock() -> FakeClock:
-    return FakeClock(datetime.now(UTC).replace(microsecond=0))
+    """A fixed Tuesday evening, so every run of the script tells the same story."""
+    return FakeClock(datetime(2026, 3, 3, 18, 30, tzinfo=UTC))
 
 
 # --- the script ---------------------------------------------------------------------
@@ -95,6 +96,7 @@ async def _scripted(couple: DemoCouple) -> int:
         ("Bob replies to the reveal; Alice gets it", lambda: _bob_replies(couple)),
         ("Alice checks her status", lambda: _alice_status(couple)),
         ("Next evening, a new question arrives", lambda: _next_day(couple)),
+        ("They check in on how close they feel", lambda: _check_in(couple)),
     ]
     print("Hearth demo: a couple pairs up and shares a day in the local sandbox.\n")
     for title, step in steps:
@@ -171,6 +173,34 @@ async def _next_day(couple: DemoCouple) -> None:
     await couple.hearth.tick()
     await couple.alice.expect(contains="Today's question")
     await couple.bob.expect(contains="Today's question")
+
+
+async def _check_in(couple: DemoCouple) -> None:
+    await couple.alice.send_command("/checkin")
+    await couple.alice.expect(contains="Check-in started")
+    for person, rating, note in (
+        (couple.alice, "4 · Close", "More walks together"),
+        (couple.bob, "3 · Okay", None),
+    ):
+        ask = await person.expect(contains="How connected")
+        await person.press_button(rating, message_id=ask.message_id)
+        await person.expect_edit(ask.message_id)
+        if note is None:
+            await person.press_button("Skip", message_id=ask.message_id)
+        else:
+            await person.send_text(note)
+    await _until(couple.alice, "Your check-in")
+    await _until(couple.bob, "Your check-in")
+
+
+async def _until(person: SimulatedUser, fragment: str, within: int = 4) -> BotMessage:
+    """The next message containing `fragment`, after at most a few others (replies and
+    queued messages may arrive in either order)."""
+    for _ in range(within):
+        message = await person.expect()
+        if message.contains(fragment):
+            return message
+    raise AssertionError(f"{person.first_name} got no message containing {fragment!r}")
 
 
 async def _alice_status(couple: DemoCouple) -> None:

@@ -38,4 +38,5 @@ async def test_demo_plays_a_whole_day_and_exits_zero(capsys: pytest.CaptureFixtu
     assert "Bob pressed [Yes, pair us]" in out
     assert "You've both answered" in out
     assert "reacted ❤️" in out
-    assert "All 11 steps happened" in out
+    assert "Your check-in" in out
+    assert "All 12 steps happened" in out
