@@ -25,5 +25,8 @@ ENV PATH="/app/.venv/bin:$PATH" \
     DATABASE_URL=sqlite+aiosqlite:////data/hearth.db
 USER hearth
 VOLUME ["/data"]
+# /healthz answers on HTTP_PORT (default 8080); slim has no curl, so Python asks.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ.get('HTTP_PORT') or 8080}/healthz\", timeout=4)"]
 ENTRYPOINT ["hearth"]
 CMD ["run"]

@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import Settings
-from bot.db.engine import create_engine
+from bot.db.crypto import Cipher, install_cipher
+from bot.db.engine import create_engine, is_sqlite
 from bot.db.models import Pair
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock, SystemClock
 from bot.services.checkins import CheckInService, Support
+from bot.services.inbox import Inbox
+from bot.services.metrics import MetricsSources, Operations
 from bot.services.outbox import OutboxSender
 from bot.services.pair_settings import PairSettingsService
 from bot.services.pairing import PairDefaults, PairingService
+from bot.services.privacy import PrivacyService
 from bot.services.prompt_library import PromptCatalog, PromptSync
 from bot.services.rounds import RoundService, RoundSettings, TickReport
+from bot.services.send_budget import DatabaseSendBudget
 from bot.services.topics import TopicService
 from bot.services.zone_directory import load_zone_directory
 from bot.telegram.checkin_handlers import CheckInHandlers
 from bot.telegram.gateway import TelegramGateway
 from bot.telegram.handlers import PairingHandlers
+from bot.telegram.privacy_handlers import PrivacyHandlers
 from bot.telegram.round_handlers import RoundHandlers
 from bot.telegram.runtime import (
     UpdateCounter,
@@ -33,14 +39,21 @@ from bot.telegram.runtime import (
     publish_commands,
     register_handlers,
 )
+from bot.telegram.webhook import UpdateFeeder, register_webhook
+from bot.web.server import HttpServer, WebhookEndpoint, build_app
 
 log = logging.getLogger(__name__)
 
+STOP_GRACE_SECONDS = 2.0  # per stage; the whole shutdown stays well within 10 s
 _ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "channel_post"]
 
 
 class StartupError(Exception):
     """Start-up could not finish; the message is one line for the operator."""
+
+
+class _CannotListen(Exception):
+    """The HTTP server could not bind WEBHOOK_LISTEN:HTTP_PORT."""
 
 
 class Hearth:
@@ -57,6 +70,8 @@ class Hearth:
         self.clock = clock or SystemClock()
         self._scheduler = scheduler
         self.engine = create_engine(settings.database_url)
+        self.cipher = Cipher(*settings.cipher_keys)
+        install_cipher(self.engine, self.cipher)
         self.uow = UnitOfWorkFactory(self.engine)
         self.catalog = PromptCatalog(settings.prompts_dir, PromptSync(self.uow, self.clock))
         self.rounds = RoundService(
@@ -83,6 +98,7 @@ class Hearth:
         )
         self.pair_settings = PairSettingsService(self.uow, self.clock, load_zone_directory())
         self.topics = TopicService(self.uow, self.catalog)
+        self.privacy = PrivacyService(self.uow, self.clock)
         self.updates = UpdateCounter()
         self.application = build_application(
             settings.telegram_bot_token.get_secret_value(),
@@ -90,7 +106,31 @@ class Hearth:
             settings.bot_base_file_url,
             self.updates,
         )
-        self.sender = OutboxSender(self.uow, TelegramGateway(self.application.bot), self.clock)
+        self.webhook_mode = bool(settings.webhook_url)
+        # Several replicas only exist in webhook mode on PostgreSQL: there they share one
+        # send budget in the database. SQLite (one process) keeps it in memory.
+        shared_budget = self.webhook_mode and not is_sqlite(settings.database_url)
+        self.sender = OutboxSender(
+            self.uow,
+            TelegramGateway(self.application.bot),
+            self.clock,
+            budget=DatabaseSendBudget(self.uow) if shared_budget else None,
+        )
+        feeder = UpdateFeeder(self.application)
+        self.inbox = Inbox(self.uow, self.clock, feeder.process, feeder.chat_key)
+        self._ready = False
+        self._accepting_updates = False
+        self.operations = Operations(
+            self.uow,
+            self.clock,
+            MetricsSources(
+                updates_handled=lambda: self.updates.handled,
+                sender=self.sender.stats,
+                webhook_duplicates=lambda: self.inbox.duplicates,
+            ),
+            initialised=lambda: self._ready,
+        )
+        self.http: HttpServer | None = None
         self.uow.on_outbox_commit(self.sender.wake)
         self.sender.on_recipient_blocked(self.pair_settings.blocked)
         register_handlers(
@@ -98,24 +138,66 @@ class Hearth:
             PairingHandlers(self.pairing, self.pair_settings, settings.invite_ttl_hours),
             RoundHandlers(self.rounds, self.pair_settings, self.topics, self.pairing),
             CheckInHandlers(self.checkins),
+            PrivacyHandlers(self.privacy, self.cipher.enabled, settings.admin_user_ids),
         )
-        self._sender_task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        """Load the decks, connect to Telegram, and start polling, sending and ticking."""
+    async def start(self, *, serve_http: bool = False) -> None:
+        """Load the decks, connect to Telegram, and start taking updates (long polling, or
+        the webhook when WEBHOOK_URL is set), sending and ticking. The HTTP server (health,
+        metrics, webhook) runs in webhook mode and whenever `serve_http` is set."""
         await self.catalog.start()
         await self.application.initialize()
         await publish_commands(self.application)
         await self.application.start()
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(
-            poll_interval=0, timeout=30, allowed_updates=_ALLOWED_UPDATES
-        )
-        self._sender_task = asyncio.create_task(self.sender.run_forever(), name="outbox")
-        self.sender.wake()
+        if serve_http or self.webhook_mode:
+            await self._start_http()
+        if self.webhook_mode:
+            self.inbox.start()
+            self._accepting_updates = True
+            await register_webhook(
+                self.application,
+                self.settings.webhook_url,
+                self.settings.webhook_secret.get_secret_value(),
+                _ALLOWED_UPDATES,
+            )
+        else:
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(
+                poll_interval=0, timeout=30, allowed_updates=_ALLOWED_UPDATES
+            )
+        self.sender.start()
         if self._scheduler:
             self._start_ticking()
-        log.info("Hearth is running as @%s", self.application.bot.username)
+        self._ready = True
+        log.info(
+            "Hearth is running as @%s (%s)",
+            self.application.bot.username,
+            "webhook" if self.webhook_mode else "long polling",
+        )
+
+    async def _start_http(self) -> None:
+        webhook = None
+        if self.webhook_mode:
+            webhook = WebhookEndpoint(
+                path=urlsplit(self.settings.webhook_url).path or "/",
+                secret=self.settings.webhook_secret.get_secret_value(),
+                inbox=self.inbox,
+                accepting=lambda: self._accepting_updates,
+            )
+        server = HttpServer(
+            build_app(self.operations, webhook),
+            self.settings.webhook_listen,
+            self.settings.http_port,
+        )
+        try:
+            await server.start()
+        except OSError as error:
+            raise _CannotListen(
+                f"cannot listen on {self.settings.webhook_listen}:{self.settings.http_port} "
+                f"(WEBHOOK_LISTEN, HTTP_PORT): {error.strerror or error}"
+            ) from None
+        self.http = server
+        log.info("HTTP server on port %d (/healthz, /readyz, /metrics)", server.port)
 
     def _start_ticking(self) -> None:
         job_queue = self.application.job_queue
@@ -147,22 +229,33 @@ class Hearth:
         await self.checkins.schedule_first(uow, pair, now)
 
     async def stop(self) -> None:
-        if self._sender_task is not None:
-            self._sender_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sender_task
-            self._sender_task = None
+        """Stop taking updates, let work under way finish briefly, give back the rest.
+
+        /readyz turns 503 and the webhook answers 503 (Telegram retries, perhaps on
+        another replica); claimed updates and outbox messages not handled in time go back
+        to pending at once instead of waiting for their leases to run out.
+        """
+        self._ready = False
+        self._accepting_updates = False
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
+        await self.inbox.stop(STOP_GRACE_SECONDS)
+        job_queue = self.application.job_queue
+        if job_queue is not None and job_queue.scheduler.running:
+            await job_queue.stop(wait=True)
+        await self.sender.stop(STOP_GRACE_SECONDS)
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
+        if self.http is not None:
+            await self.http.stop()
+            self.http = None
         await self.engine.dispose()
 
-    async def _start_or_explain(self) -> None:
+    async def _start_or_explain(self, *, serve_http: bool = False) -> None:
         try:
-            await self.start()
+            await self.start(serve_http=serve_http)
         except InvalidToken:
             await self.engine.dispose()
             raise StartupError(
@@ -173,6 +266,9 @@ class Hearth:
             raise StartupError(
                 f"could not reach the Bot API at {self.settings.telegram_api_url}: {error.message}"
             ) from None
+        except _CannotListen as error:
+            await self.stop()
+            raise StartupError(str(error)) from None
 
     async def run_until_stopped(self) -> None:
         """`hearth run`: serve until SIGINT or SIGTERM, then shut down cleanly."""
@@ -180,7 +276,7 @@ class Hearth:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await self._start_or_explain()
+        await self._start_or_explain(serve_http=True)
         try:
             await stop.wait()
         finally:

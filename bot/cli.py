@@ -24,6 +24,7 @@ from bot.domain.prompts import KINDS, STAT_SORTS
 
 if TYPE_CHECKING:
     from bot.domain.prompts import PromptStat
+    from bot.services.privacy import StatsReport
     from bot.services.prompt_library import LoadResult
 
 EXIT_BAD_SETTINGS = 2
@@ -44,8 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.add_parser(
         "run",
-        help="apply pending migrations, then run the bot (long polling)",
-        description="Apply pending database migrations, then run the bot until SIGINT/SIGTERM.",
+        help="apply pending migrations, then run the bot (long polling, or webhook)",
+        description=(
+            "Apply pending database migrations, then run the bot until SIGINT/SIGTERM. "
+            "Long polling by default; with WEBHOOK_URL set, Telegram posts updates to the "
+            "built-in HTTP server. /healthz, /readyz and /metrics are served on HTTP_PORT."
+        ),
     )
     commands.add_parser(
         "migrate",
@@ -67,7 +72,37 @@ def _parser() -> argparse.ArgumentParser:
         help="type as either partner yourself instead of watching the script",
     )
     _add_prompt_commands(commands)
+    _add_operator_commands(commands)
     return parser
+
+
+def _add_operator_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    commands.add_parser(
+        "stats",
+        help="pairs, questions, answer rate, check-ins and blocks over 1, 7 and 30 days",
+        description=(
+            "How Hearth is used, from the database (DATABASE_URL; no bot token needed): "
+            "active and paused pairs, questions sent, the share both partners answered, "
+            "check-ins and people who blocked the bot, over the last 1, 7 and 30 days."
+        ),
+    )
+    commands.add_parser(
+        "reencrypt",
+        help="re-encrypt stored answers and notes with ENCRYPTION_KEY (after a rotation)",
+        description=(
+            "Write every answer text, check-in note and queued message back with the current "
+            "ENCRYPTION_KEY, reading with it and ENCRYPTION_OLD_KEYS. Plain-text values get "
+            "encrypted. Afterwards the old keys can be dropped. Without ENCRYPTION_KEY, the "
+            "values are decrypted back to plain text (turning encryption off)."
+        ),
+    )
+    commands.add_parser(
+        "newkey",
+        help="print a new random key for ENCRYPTION_KEY",
+        description="Print a new Fernet key for ENCRYPTION_KEY. Keep it secret and backed up.",
+    )
 
 
 def _add_prompt_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -125,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": _migrate,
         "demo": _demo,
         "prompts": _prompts,
+        "stats": _stats,
+        "reencrypt": _reencrypt,
+        "newkey": _newkey,
     }
     return handlers[args.command](args)
 
@@ -137,12 +175,20 @@ def _settings() -> Settings:
         raise SystemExit(EXIT_BAD_SETTINGS) from None
 
 
+def _secrets(settings: Settings) -> list[str]:
+    """What must never reach a log line."""
+    return [
+        settings.telegram_bot_token.get_secret_value(),
+        settings.webhook_secret.get_secret_value(),
+    ]
+
+
 def _migrate(_args: argparse.Namespace) -> int:
     settings = _settings()
     from bot.db.migrate import upgrade_to_head
     from bot.logs import configure_logging
 
-    configure_logging(settings.log_level, [settings.telegram_bot_token.get_secret_value()])
+    configure_logging(settings.log_level, _secrets(settings), settings.log_format)
     upgrade_to_head(settings.database_url)
     print("hearth: database is up to date")
     return 0
@@ -155,7 +201,7 @@ def _run(_args: argparse.Namespace) -> int:
     from bot.logs import configure_logging
     from bot.services.prompt_library import PromptFilesInvalid
 
-    configure_logging(settings.log_level, [settings.telegram_bot_token.get_secret_value()])
+    configure_logging(settings.log_level, _secrets(settings), settings.log_format)
     upgrade_to_head(settings.database_url)
     try:
         asyncio.run(Hearth(settings).run_until_stopped())
@@ -172,6 +218,77 @@ def _demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
     return asyncio.run(run_demo(interactive=args.interactive))
+
+
+# --- hearth stats, reencrypt, newkey ------------------------------------------------------
+
+
+def _stats(_args: argparse.Namespace) -> int:
+    from bot.services.privacy import stats_lines
+
+    settings = _curator_settings()
+    try:
+        report = asyncio.run(_privacy_call(settings.database_url, None, None))
+    except _DatabaseNotReady as error:
+        print(f"hearth: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    assert not isinstance(report, int)
+    print("\n".join(stats_lines(report)))
+    return 0
+
+
+def _reencrypt(_args: argparse.Namespace) -> int:
+    from bot.config import load_key_settings
+
+    try:
+        settings = load_key_settings()
+    except SettingsError as error:
+        print(f"hearth: {error}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    current, old = settings.cipher_keys
+    try:
+        count = asyncio.run(_privacy_call(settings.database_url, current, old))
+    except _DatabaseNotReady as error:
+        print(f"hearth: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    how = "encrypted with the current key" if current else "stored as plain text"
+    print(f"hearth: {count} stored values rewritten, now {how}")
+    return 0
+
+
+def _newkey(_args: argparse.Namespace) -> int:
+    from bot.db.crypto import new_key
+
+    print(new_key())
+    return 0
+
+
+async def _privacy_call(
+    database_url: str, current: str | None, old: list[str] | None
+) -> StatsReport | int:
+    """`hearth stats` (old is None) or `hearth reencrypt`, on a short-lived engine."""
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.db.crypto import Cipher, KeyMissing, install_cipher
+    from bot.db.engine import create_engine
+    from bot.db.uow import UnitOfWorkFactory
+    from bot.domain.clock import SystemClock
+    from bot.services.privacy import PrivacyService
+
+    engine = create_engine(database_url, pool_size=1)
+    install_cipher(engine, Cipher(current, old or []))
+    service = PrivacyService(UnitOfWorkFactory(engine), SystemClock())
+    try:
+        return await (service.stats() if old is None else service.reencrypt())
+    except DBAPIError as error:
+        raise _DatabaseNotReady(
+            "cannot read the database (has `hearth migrate` been run on DATABASE_URL?): "
+            f"{type(error.orig).__name__}"
+        ) from None
+    except KeyMissing as error:
+        raise _DatabaseNotReady(str(error)) from None
+    finally:
+        await engine.dispose()
 
 
 # --- hearth prompts ... -------------------------------------------------------------------

@@ -11,16 +11,39 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
+_WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 def check_database_url(value: str) -> str:
     if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
     return value
+
+
+def check_keys(value: SecretStr) -> SecretStr:
+    for key in _split(value):
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            raise ValueError(
+                "is not a Fernet key (32 url-safe base64 bytes; make one with `hearth newkey`)"
+            ) from None
+    return value
+
+
+def _split(value: SecretStr) -> list[str]:
+    return [part.strip() for part in value.get_secret_value().split(",") if part.strip()]
+
+
+def cipher_keys(current: SecretStr, old: SecretStr) -> tuple[str | None, list[str]]:
+    """The key that writes (None: store plain text) and the older ones that still read."""
+    keys = _split(current)
+    return (keys[0] if keys else None), keys[1:] + _split(old)
 
 
 class Settings(BaseSettings):
@@ -73,6 +96,36 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(
         default=5, gt=0, le=300, description="Seconds between scheduler ticks."
     )
+    encryption_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Fernet key that encrypts answer texts and check-in notes (empty: off).",
+    )
+    encryption_old_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="Comma-separated earlier keys, still used to read (key rotation).",
+    )
+
+    # --- running modes, health and logs (webhook, HTTP_PORT, LOG_FORMAT) -------------
+    webhook_url: str = Field(
+        default="",
+        description="Public HTTPS URL Telegram posts updates to (empty: long polling).",
+    )
+    webhook_secret: SecretStr = Field(
+        default=SecretStr(""),
+        validate_default=True,
+        description="Secret Telegram sends with every webhook request; required with WEBHOOK_URL.",
+    )
+    webhook_listen: str = Field(
+        default="0.0.0.0",  # noqa: S104 (a container listens on every interface)
+        description="Address the HTTP server (webhook, health, metrics) binds to.",
+    )
+    http_port: int = Field(
+        default=8080,
+        ge=0,
+        le=65535,
+        description="Port of /healthz, /readyz, /metrics and the webhook (0: any free port).",
+    )
+    log_format: str = Field(default="text", description="text, or json for one object a line.")
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -111,6 +164,39 @@ class Settings(BaseSettings):
                 raise ValueError("must be comma-separated numeric Telegram user ids")
             return frozenset(int(part) for part in parts)
         return value
+
+    @field_validator("encryption_key", "encryption_old_keys")
+    @classmethod
+    def _keys(cls, value: SecretStr) -> SecretStr:
+        return check_keys(value)
+
+    @property
+    def cipher_keys(self) -> tuple[str | None, list[str]]:
+        return cipher_keys(self.encryption_key, self.encryption_old_keys)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// for a local test)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        secret = value.get_secret_value()
+        if info.data.get("webhook_url") and not secret:
+            raise ValueError("is required when WEBHOOK_URL is set")
+        if secret and not _WEBHOOK_SECRET_SHAPE.match(secret):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value.lower() not in {"text", "json"}:
+            raise ValueError("must be text or json")
+        return value.lower()
 
     @field_validator("log_level")
     @classmethod
@@ -172,5 +258,28 @@ class CuratorSettings(BaseSettings):
 def load_curator_settings(**overrides: object) -> CuratorSettings:
     try:
         return CuratorSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None
+
+
+class KeySettings(CuratorSettings):
+    """What `hearth reencrypt` needs: the database and the keys, no bot token."""
+
+    encryption_key: SecretStr = Settings.model_fields["encryption_key"].default
+    encryption_old_keys: SecretStr = Settings.model_fields["encryption_old_keys"].default
+
+    @field_validator("encryption_key", "encryption_old_keys")
+    @classmethod
+    def _keys(cls, value: SecretStr) -> SecretStr:
+        return check_keys(value)
+
+    @property
+    def cipher_keys(self) -> tuple[str | None, list[str]]:
+        return cipher_keys(self.encryption_key, self.encryption_old_keys)
+
+
+def load_key_settings(**overrides: object) -> KeySettings:
+    try:
+        return KeySettings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         raise SettingsError(describe_validation_error(error)) from None

@@ -30,6 +30,7 @@ from tests.helpers import QUESTION, as_date, lift_send_limits, read_all, rows, s
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 NEXT_DAY = START.replace(hour=20) + timedelta(days=1)
+PAIRS_AT_ONCE = 25  # 50 transactions in flight; the PostgreSQL pool holds 20 connections
 
 
 # --- 500 pairs at the service level ----------------------------------------------------
@@ -113,11 +114,18 @@ async def test_500_simultaneous_double_answers_reveal_exactly_500_times(
         incoming = IncomingAnswer("text", f"answer of {person.id}", None, person.id, 1)
         return await services.rounds.handle_message(person, incoming)
 
-    # Both partners of every pair at once, side by side.
-    outcomes = await asyncio.gather(*(answer(p) for couple in couples for p in couple))
+    # The two partners of a pair answer in the same instant, and many pairs at once: more
+    # than the pool has connections, few enough that nobody waits out the pool's timeout.
+    many_at_once = asyncio.Semaphore(PAIRS_AT_ONCE)
 
+    async def both_answer(couple: tuple[PersonInfo, PersonInfo]) -> list[Any]:
+        async with many_at_once:
+            return list(await asyncio.gather(*(answer(p) for p in couple)))
+
+    per_pair = await asyncio.gather(*(both_answer(couple) for couple in couples))
+
+    outcomes = [outcome for pair in per_pair for outcome in pair]
     assert all(isinstance(o, Saved) for o in outcomes), {type(o).__name__ for o in outcomes}
-    per_pair = [outcomes[i : i + 2] for i in range(0, len(outcomes), 2)]
     assert all(sorted(o.revealed for o in pair) == [False, True] for pair in per_pair)
     if database_url.startswith("postgresql"):
         assert services.peak_connections >= 5, "the answers really ran side by side"

@@ -105,6 +105,8 @@ async def test_answers_in_every_media_kind_are_revealed_with_copies(bot: Running
         ("video", alice.send_video, "a video"),
         ("video_note", alice.send_video_note, "a video message"),
     ]
+    await alice.send_sticker()
+    await alice.expect(contains="can't use that kind of message")
     for day, (kind, send, words) in enumerate(kinds):
         if day:
             await next_question(bot, couple, day)
@@ -217,6 +219,25 @@ async def test_after_the_reveal_edits_are_refused_kindly_and_change_nothing(
     await bot.settle()
     assert await answers_in_db(bot) == before
     assert not bob.unread, "Bob hears nothing of it"
+
+
+async def test_an_unused_edit_lapses_once_a_new_question_waits(bot: Running) -> None:
+    couple = await pair_couple(bot)
+    alice, bob = couple.both
+    await answer_first(couple, "Monday's answer")
+    await command(alice, "/edit", "Send your new answer")
+    await bob.send_text("Bob's answer")  # the reveal comes before Alice sends anything
+    await read_all(bot, alice)
+    await read_all(bot, bob)
+    await next_question(bot, couple, day=1)
+    await alice.send_text("Tuesday's answer")
+    saved = await alice.expect(contains="Saved.")
+    assert "(For the question" in saved.plain_text
+    stored = await answers_in_db(bot)
+    assert [row[2] for row in stored if row[0] == alice.id] == [
+        "Monday's answer",
+        "Tuesday's answer",
+    ]
 
 
 # --- routing replies ----------------------------------------------------------------

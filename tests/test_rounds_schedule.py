@@ -18,6 +18,7 @@ from tests.helpers import (
     expect_each,
     local_instant,
     pair_couple,
+    read_all,
     rounds_of,
     rows,
     scalar,
@@ -138,6 +139,29 @@ async def answer_both(couple: Couple, day: int) -> None:
     streak = f"{day} days in a row"
     assert (streak in alice_reveal.plain_text) == (day >= 2)
     assert any(streak in m.plain_text for m in bob_messages) == (day >= 2)
+
+
+async def test_a_daily_time_in_the_spring_gap_and_the_autumn_fold(bot: Running) -> None:
+    """02:30 in Berlin does not exist on 29 March (it comes at 03:30) and happens twice on
+    25 October (the first one counts). Ticking every 15 minutes: one question a day."""
+    couple = await pair_couple(bot)
+    await command(couple.a, "/timezone Berlin", "Europe/Berlin")
+    await command(couple.a, "/time 2:30", "02:30 (Europe/Berlin)")
+    await read_all(bot, couple.b)
+    for start, expected in (
+        (utc(2026, 3, 28, 0, 0), [utc(2026, 3, 28, 1, 30), utc(2026, 3, 29, 1, 30)]),
+        (utc(2026, 10, 24, 0, 0), [utc(2026, 10, 24, 0, 30), utc(2026, 10, 25, 0, 30)]),
+    ):
+        await tick_at(bot, start - timedelta(hours=12))  # catch up to the day before
+        await read_all(bot, couple.a)
+        await read_all(bot, couple.b)
+        arrivals = []
+        for quarter in range(4 * 30):
+            await tick_at(bot, start + timedelta(minutes=15 * quarter))
+            if await unread_questions(bot, couple.a):
+                arrivals.append(bot.clock.now())
+                assert len(await unread_questions(bot, couple.b)) == 1
+        assert arrivals == expected
 
 
 async def test_after_downtime_one_tick_gives_todays_question_only(bot: Running) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Double,
     ForeignKey,
     Index,
     MetaData,
@@ -22,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from bot.db.crypto import EncryptedJSON, EncryptedText
 from bot.db.types import UTCDateTime
 
 NAMING_CONVENTION = {
@@ -141,7 +143,8 @@ class OutboxMessage(SQLModel, table=True):
     kind: str = Field(max_length=40)
     dedupe_key: str = Field(max_length=160, unique=True)
     params: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+        default_factory=dict,
+        sa_column=Column(EncryptedJSON(), nullable=False, server_default=text("'{}'")),
     )
     priority: int = Field(default=10)
     status: str = Field(default="pending", max_length=16)
@@ -245,7 +248,7 @@ class Answer(SQLModel, table=True):
     round_id: int = Field(foreign_key="round.id", index=True)
     person_id: int = _person_fk()
     kind: str = Field(max_length=16)
-    body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    body: str | None = Field(default=None, sa_column=Column(EncryptedText(), nullable=True))
     file_id: str | None = Field(default=None, max_length=256)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
@@ -273,8 +276,8 @@ class CheckIn(SQLModel, table=True):
     closes_at: datetime = _required_instant()
     a_rating: int | None = Field(default=None)
     b_rating: int | None = Field(default=None)
-    a_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    b_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    a_note: str | None = Field(default=None, sa_column=Column(EncryptedText(), nullable=True))
+    b_note: str | None = Field(default=None, sa_column=Column(EncryptedText(), nullable=True))
     a_done_at: datetime | None = _optional_instant()
     b_done_at: datetime | None = _optional_instant()
     revealed_at: datetime | None = _optional_instant()
@@ -292,3 +295,38 @@ class ReconnectReminder(SQLModel, table=True):
     pair_id: int = Field(foreign_key="pair.id")
     due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     sent_at: datetime | None = _optional_instant()
+
+
+class InboxUpdate(SQLModel, table=True):
+    """A webhook update, stored before Telegram gets its 200 (so nothing is lost after it).
+
+    Keyed by Telegram's update_id: a retried delivery inserts nothing. A worker claims
+    pending rows (one at a time per chat, in update_id order), hands them to the handlers
+    and marks them done; a crashed worker's claim runs out and another replica takes it.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        Index("ix_inbox_status_update", "status", "update_id"),
+        Index("ix_inbox_chat_update", "chat_key", "update_id"),
+    )
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_key: int = Field(sa_column=Column(BigInteger, nullable=False))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    received_at: datetime = _required_instant()
+    claimed_until: datetime | None = _optional_instant()
+    processed_at: datetime | None = _optional_instant()
+
+
+class SendBudget(SQLModel, table=True):
+    """Telegram's send limits shared by every replica (PostgreSQL): one row for all chats
+    (`scope` "all") and one a chat ("chat:<id>"). `tat` is the theoretical arrival time
+    of the next message (GCRA), in the database clock's epoch seconds."""
+
+    __tablename__ = "send_budget"
+
+    scope: str = Field(sa_column=Column(String(40), primary_key=True))
+    tat: float = Field(sa_column=Column(Double(), nullable=False))

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from statistics import median
 from typing import Any
 
-from sqlalchemy import and_, delete, func, not_, or_, select, update
+from sqlalchemy import Double, and_, delete, func, literal, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from bot.db.models import (
     ActivePartner,
     Answer,
     DeckRecord,
+    InboxUpdate,
     Invite,
     OutboxMessage,
     Pair,
@@ -25,6 +27,7 @@ from bot.db.models import (
     Person,
     PromptRecord,
     Round,
+    SendBudget,
 )
 from bot.domain.people import PersonInfo
 from bot.domain.prompts import PromptStat
@@ -273,6 +276,20 @@ class OutboxRepository:
         await self.session.execute(statement)
         self.wrote = True
 
+    async def enqueue_many(self, messages: Sequence[dict[str, Any]], now: datetime) -> None:
+        """`enqueue` for many messages at once (the daily fan-out): one statement executed
+        with many parameter sets, skipping keys that exist. Each dict holds recipient_id,
+        kind, dedupe_key, params and priority."""
+        if not messages:
+            return
+        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        statement = dialect_insert(self.session, table).on_conflict_do_nothing(
+            index_elements=["dedupe_key"]
+        )
+        rows = [{**message, "not_before": now, "created_at": now} for message in messages]
+        await self.session.execute(statement, rows)
+        self.wrote = True
+
     async def claim_due(
         self, now: datetime, lease_until: datetime, limit: int
     ) -> list[OutboxMessage]:
@@ -483,8 +500,10 @@ class PromptRepository:
         return {prompt_id: int(count) for prompt_id, count in await self.session.execute(statement)}
 
     async def _answer_lengths(self) -> dict[str, list[int]]:
-        statement = select(col(Round.prompt_id), col(Answer.length)).join(
-            Round, col(Round.id) == col(Answer.round_id)
+        statement = (
+            select(col(Round.prompt_id), col(Answer.length))
+            .join(Round, col(Round.id) == col(Answer.round_id))
+            .where(col(Answer.kind) != "removed")  # erased with /deletemydata
         )
         lengths: dict[str, list[int]] = {}
         for prompt_id, length in await self.session.execute(statement):
@@ -623,13 +642,16 @@ class RoundRepository:
         for the ones actually created."""
         if not rounds:
             return {}
+        table = Round.__table__  # type: ignore[attr-defined]
         statement = (
-            dialect_insert(self.session, Round)
-            .values([vars(new) for new in rounds])
+            dialect_insert(self.session, table)
             .on_conflict_do_nothing(index_elements=["pair_id", "local_date"])
-            .returning(col(Round.pair_id), col(Round.id))
+            .returning(table.c.pair_id, table.c.id)
         )
-        return {pair_id: round_id for pair_id, round_id in await self.session.execute(statement)}
+        # Many parameter sets on one cached statement (SQLAlchemy batches it into
+        # multi-row INSERTs) instead of compiling a new VALUES list for every batch.
+        result = await self.session.execute(statement, [vars(new) for new in rounds])
+        return {pair_id: round_id for pair_id, round_id in result}
 
     # --- one round ------------------------------------------------------------------
 
@@ -813,3 +835,238 @@ class AnswerRepository:
         await self.session.execute(
             update(Answer).where(col(Answer.id) == answer_id).values(**values)
         )
+
+
+# --- operations: the webhook inbox, the shared send budget, metrics --------------------
+
+INBOX_OPEN = ("pending", "processing")
+
+
+class InboxRepository:
+    """Webhook updates stored before they are acknowledged (see `InboxUpdate`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self, update_id: int, chat_key: int, payload: dict[str, Any], now: datetime
+    ) -> bool:
+        """Store an update; False when this update_id is already there (a retry)."""
+        statement = (
+            dialect_insert(self.session, InboxUpdate)
+            .values(update_id=update_id, chat_key=chat_key, payload=payload, received_at=now)
+            .on_conflict_do_nothing(index_elements=["update_id"])
+        )
+        return bool(_rowcount(await self.session.execute(statement)))
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[InboxUpdate]:
+        """Due updates in update_id order, at most one per chat: a chat's next update waits
+        until every earlier one of that chat is done (on every replica)."""
+        earlier = aliased(InboxUpdate)
+        waits = (
+            select(literal(1))
+            .where(
+                and_(
+                    col(earlier.chat_key) == col(InboxUpdate.chat_key),
+                    col(earlier.update_id) < col(InboxUpdate.update_id),
+                    col(earlier.status).in_(INBOX_OPEN),
+                )
+            )
+            .exists()
+        )
+        due = or_(
+            col(InboxUpdate.status) == "pending",
+            and_(
+                col(InboxUpdate.status) == "processing",
+                col(InboxUpdate.claimed_until) < now,
+            ),
+        )
+        statement = (
+            select(InboxUpdate)
+            .where(and_(due, not_(waits)))
+            .order_by(col(InboxUpdate.update_id))
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=InboxUpdate)
+        )
+        rows = list((await self.session.execute(statement)).scalars().all())
+        if rows:
+            await self.session.execute(
+                update(InboxUpdate)
+                .where(col(InboxUpdate.update_id).in_([row.update_id for row in rows]))
+                .values(
+                    status="processing",
+                    claimed_until=lease_until,
+                    attempts=col(InboxUpdate.attempts) + 1,
+                )
+            )
+        return rows
+
+    async def finish(self, update_ids: Collection[int], status: str, now: datetime) -> None:
+        """`done` (handled) or `failed` (given up after repeated crashes)."""
+        if update_ids:
+            await self.session.execute(
+                update(InboxUpdate)
+                .where(col(InboxUpdate.update_id).in_(list(update_ids)))
+                .values(status=status, processed_at=now, claimed_until=None)
+            )
+
+    async def release(self, update_ids: Collection[int]) -> int:
+        """Give claimed, unhandled updates back (a stopping replica)."""
+        if not update_ids:
+            return 0
+        result = await self.session.execute(
+            update(InboxUpdate)
+            .where(
+                and_(
+                    col(InboxUpdate.update_id).in_(list(update_ids)),
+                    col(InboxUpdate.status) == "processing",
+                )
+            )
+            .values(status="pending", claimed_until=None)
+        )
+        return _rowcount(result)
+
+    async def prune(self, before: datetime) -> int:
+        """Forget handled updates received before `before` (retries come much sooner)."""
+        result = await self.session.execute(
+            delete(InboxUpdate).where(
+                and_(
+                    col(InboxUpdate.status).in_(["done", "failed"]),
+                    col(InboxUpdate.received_at) < before,
+                )
+            )
+        )
+        return _rowcount(result)
+
+    async def depth(self) -> int:
+        statement = (
+            select(func.count())
+            .select_from(InboxUpdate)
+            .where(col(InboxUpdate.status).in_(INBOX_OPEN))
+        )
+        return int((await self.session.execute(statement)).scalar_one())
+
+
+class SendBudgetRepository:
+    """Telegram's limits as GCRA rows every replica shares (PostgreSQL only).
+
+    Times are the database clock's epoch seconds, so replicas' clocks need not agree.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def now(self) -> float:
+        statement = select(func.extract("epoch", func.clock_timestamp()))
+        return float((await self.session.execute(statement)).scalar_one())
+
+    async def reserve(
+        self, scope: str, earliest: float, interval: float, tolerance: float
+    ) -> tuple[float, float]:
+        """Take the next slot of `scope` at or after `earliest`: (its instant, the database
+        clock once the row was locked).
+
+        A scope admits a burst of tolerance/interval + 1 messages, then one per interval.
+        """
+        floor: Any = literal(earliest - tolerance, Double())
+        step: Any = literal(interval, Double())
+        statement = (
+            postgresql.insert(SendBudget)
+            .values(scope=scope, tat=earliest - tolerance + interval)
+            .on_conflict_do_update(
+                index_elements=["scope"],
+                set_={"tat": func.greatest(col(SendBudget.tat), floor) + step},
+            )
+            .returning(col(SendBudget.tat), func.extract("epoch", func.clock_timestamp()))
+        )
+        tat, now = (await self.session.execute(statement)).one()
+        return float(tat) - interval, float(now)
+
+    async def hold_until(self, scope: str, instant: float) -> None:
+        """Nobody takes a slot of `scope` before `instant` (Telegram's retry_after)."""
+        until: Any = literal(instant, Double())
+        statement = (
+            postgresql.insert(SendBudget)
+            .values(scope=scope, tat=instant)
+            .on_conflict_do_update(
+                index_elements=["scope"], set_={"tat": func.greatest(col(SendBudget.tat), until)}
+            )
+        )
+        await self.session.execute(statement)
+
+    async def prune(self, before: float, keep: str) -> int:
+        result = await self.session.execute(
+            delete(SendBudget).where(
+                and_(col(SendBudget.scope) != keep, col(SendBudget.tat) < before)
+            )
+        )
+        return _rowcount(result)
+
+
+@dataclass(frozen=True)
+class OperationsSnapshot:
+    """What /metrics reports from the database."""
+
+    outbox_depth: int
+    outbox_oldest_created_at: datetime | None
+    due_pairs: int
+    oldest_due_at: datetime | None
+    inbox_depth: int
+
+
+class OperationsRepository:
+    """Health, metrics and shutdown chores that span tables."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ping(self) -> None:
+        await self.session.execute(select(literal(1)))
+
+    async def snapshot(self, now: datetime) -> OperationsSnapshot:
+        outbox = (
+            await self.session.execute(
+                select(func.count(), func.min(col(OutboxMessage.created_at))).where(
+                    col(OutboxMessage.status).in_(["pending", "sending"])
+                )
+            )
+        ).one()
+        due = (
+            await self.session.execute(
+                select(func.count(), func.min(col(Pair.next_prompt_at))).where(
+                    and_(col(Pair.status) == "active", col(Pair.next_prompt_at) <= now)
+                )
+            )
+        ).one()
+        inbox = await InboxRepository(self.session).depth()
+        return OperationsSnapshot(
+            outbox_depth=int(outbox[0]),
+            outbox_oldest_created_at=_as_utc(outbox[1]),
+            due_pairs=int(due[0]),
+            oldest_due_at=_as_utc(due[1]),
+            inbox_depth=inbox,
+        )
+
+    async def release_outbox(self, message_ids: Collection[int]) -> int:
+        """Claimed but unsent messages go back to pending at once (a stopping replica)."""
+        if not message_ids:
+            return 0
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                and_(
+                    col(OutboxMessage.id).in_(list(message_ids)),
+                    col(OutboxMessage.status) == "sending",
+                )
+            )
+            .values(status="pending", claimed_until=None)
+        )
+        return _rowcount(result)
+
+
+def _as_utc(value: Any) -> datetime | None:
+    """min() over a UTC column comes back naive (SQLite) or as text; make it an instant."""
+    if value is None:
+        return None
+    instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)

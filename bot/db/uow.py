@@ -9,14 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.db.checkins import CheckInRepository
 from bot.db.engine import READ_ONLY_OPTION, is_sqlite
+from bot.db.privacy import PrivacyRepository
 from bot.db.repositories import (
     AnswerRepository,
+    InboxRepository,
     InviteRepository,
+    OperationsRepository,
     OutboxRepository,
     PairRepository,
     PersonRepository,
     PromptRepository,
     RoundRepository,
+    SendBudgetRepository,
     TopicRepository,
 )
 
@@ -40,6 +44,10 @@ class UnitOfWork:
         self.checkins = CheckInRepository(session)
         self.prompts = PromptRepository(session)
         self.topics = TopicRepository(session)
+        self.inbox = InboxRepository(session)
+        self.send_budget = SendBudgetRepository(session)
+        self.operations = OperationsRepository(session)
+        self.privacy = PrivacyRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -621,7 +621,16 @@ def choose_prompt(
         last_depth = depths.get(history[-1]) if history else None
         depth = _draw_depth(pair_id, day_number, pool, candidates, last_depth)
     at_depth = [prompt for prompt in candidates if prompt.depth == depth]
-    return min(at_depth, key=lambda prompt: (_digest(pair_id, day_number, prompt.id), prompt.id))
+    # The same order as `_digest` (its 8 bytes compare as the big-endian int does), with
+    # the shared prefix hashed once: this runs for every pair in the daily fan-out.
+    prefix = hashlib.sha256(f"{pair_id}:{day_number}:".encode())
+
+    def key(prompt: Prompt) -> tuple[bytes, str]:
+        digest = prefix.copy()
+        digest.update(prompt.id.encode())
+        return digest.digest()[:8], prompt.id
+
+    return min(at_depth, key=key)
 
 
 def _draw_depth(

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from bot.db.models import OutboxMessage
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
+from bot.domain.metrics import Histogram
 from bot.domain.ratelimit import SendRateLimiter
 
 log = logging.getLogger(__name__)
@@ -63,10 +64,28 @@ class MessageGateway(Protocol):
 BlockedListener = Callable[[int], Awaitable[None]]
 
 
+class SharedBudget(Protocol):
+    """Telegram's limits shared with other replicas (see services/send_budget.py)."""
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait until a message to this chat may go, and take its slot."""
+        ...
+
+    async def hold(self, seconds: float) -> None:
+        """Telegram said retry_after: nobody, on any replica, sends before then."""
+        ...
+
+
+REVEAL_KINDS = frozenset({"reveal"})
+
+
 @dataclass
 class SenderStats:
     sent: int = 0
     failed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # Seconds from the reveal (the second answer; its outbox row is written in that
+    # transaction) to the reveal message accepted by Telegram.
+    reveal_latency: Histogram = field(default_factory=Histogram)
 
 
 class OutboxSender:
@@ -77,6 +96,7 @@ class OutboxSender:
         clock: Clock,
         limiter: SendRateLimiter | None = None,
         *,
+        budget: SharedBudget | None = None,
         batch_size: int = 200,
         lease: timedelta = timedelta(minutes=2),
         max_in_process_retries: int = 4,
@@ -87,6 +107,10 @@ class OutboxSender:
         self._gateway = gateway
         self._clock = clock
         self._limiter = limiter or SendRateLimiter()
+        self._budget = budget
+        self._claimed: set[int] = set()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
         self._batch_size = batch_size
         self._lease = lease
         self._max_retries = max_in_process_retries
@@ -107,7 +131,7 @@ class OutboxSender:
 
     async def run_forever(self) -> None:
         """Drain whenever woken, and every poll interval for deferred retries."""
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self.drain()
@@ -118,6 +142,41 @@ class OutboxSender:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
 
+    def start(self) -> None:
+        self._stopping = False
+        self._task = asyncio.create_task(self.run_forever(), name="outbox")
+        self.wake()
+
+    async def stop(self, grace: float = 3.0) -> int:
+        """Stop claiming; let sends under way finish for up to `grace` seconds; then give
+        back whatever this process claimed and did not send. Returns how many went back."""
+        self._stopping = True
+        task, self._task = self._task, None
+        if task is not None:
+            self._wake.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=grace)
+            except TimeoutError:
+                task.cancel()
+            except Exception:
+                log.exception("outbox sender failed while stopping")
+            if not task.done():
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        return await self.release_claims()
+
+    async def release_claims(self) -> int:
+        claimed, self._claimed = set(self._claimed), set()
+        if not claimed:
+            return 0
+        async with self._uow() as uow:
+            released = await uow.operations.release_outbox(claimed)
+            await uow.commit()
+        if released:
+            log.info("gave back %d claimed outbox messages", released)
+        return released
+
     async def wait_idle(self) -> None:
         """Until everything woken so far has been handled (tests and the demo use it)."""
         await self._idle.wait()
@@ -125,17 +184,19 @@ class OutboxSender:
     async def drain(self) -> int:
         """Send everything due now; returns how many were sent."""
         sent = 0
-        while True:
+        while not self._stopping:
             batch = await self._claim()
             if not batch:
                 return sent
             sent += await self._send_batch(batch)
+        return sent
 
     async def _claim(self) -> list[OutboxMessage]:
         now = self._clock.now()
         async with self._uow() as uow:
             rows = await uow.outbox.claim_due(now, now + self._lease, self._batch_size)
             await uow.commit()
+        self._claimed.update(row.id for row in rows if row.id is not None)
         return rows
 
     async def _send_batch(self, batch: list[OutboxMessage]) -> int:
@@ -149,6 +210,8 @@ class OutboxSender:
     async def _send_chat(self, rows: list[OutboxMessage]) -> int:
         sent = 0
         for index, row in enumerate(rows):
+            if self._stopping:
+                break  # the rest is given back by stop()
             outcome = await self._deliver(row)
             if outcome == "sent":
                 sent += 1
@@ -165,7 +228,10 @@ class OutboxSender:
             try:
                 telegram_id = await self._gateway.send(message)
             except RetryLater as retry:
-                self._limiter.pause_until(time.monotonic() + retry.seconds)
+                if self._budget is not None:
+                    await self._budget.hold(retry.seconds)
+                else:
+                    self._limiter.pause_until(time.monotonic() + retry.seconds)
                 continue
             except RecipientBlocked:
                 await self._mark_blocked(row)
@@ -185,16 +251,23 @@ class OutboxSender:
         return "deferred"
 
     async def _wait_for_budget(self, chat_id: int) -> None:
+        if self._budget is not None:
+            await self._budget.acquire(chat_id)
+            return
         while (delay := self._limiter.wait_time(chat_id, time.monotonic())) > 0:
             await asyncio.sleep(delay)
         self._limiter.take(chat_id, time.monotonic())
 
     async def _mark_sent(self, row: OutboxMessage, telegram_id: int | None) -> None:
         assert row.id is not None
+        now = self._clock.now()
         async with self._uow() as uow:
-            await uow.outbox.mark_sent(row.id, telegram_id, self._clock.now())
+            await uow.outbox.mark_sent(row.id, telegram_id, now)
             await uow.commit()
+        self._claimed.discard(row.id)
         self.stats.sent += 1
+        if row.kind in REVEAL_KINDS:
+            self.stats.reveal_latency.observe((now - row.created_at).total_seconds())
 
     async def _defer(self, row: OutboxMessage, error: str) -> None:
         assert row.id is not None
@@ -202,6 +275,7 @@ class OutboxSender:
         async with self._uow() as uow:
             await uow.outbox.release_for_retry(row.id, retry_at, error)
             await uow.commit()
+        self._claimed.discard(row.id)
         self.stats.failed["deferred"] += 1
         log.warning("message %s deferred after repeated failures: %s", row.id, error)
 
@@ -210,6 +284,7 @@ class OutboxSender:
         async with self._uow() as uow:
             await uow.outbox.mark_failed(row.id, status, error)
             await uow.commit()
+        self._claimed.discard(row.id)
         self.stats.failed[status] += 1
         log.error("message %s (%s) refused by Telegram: %s", row.id, row.kind, error)
 

@@ -221,28 +221,30 @@ class RoundService:
             )
         created = await uow.rounds.create_many(new_rounds)
         by_pair = {pair.id: pair for pair, _, _ in planned}
+        questions: list[dict[str, Any]] = []
         for new in new_rounds:
             round_id = created.get(new.pair_id)
             if round_id is not None:
-                await self._queue_question(uow, by_pair[new.pair_id], round_id, new.prompt_id, now)
+                questions += self._questions(by_pair[new.pair_id], round_id, new.prompt_id)
+        await uow.outbox.enqueue_many(questions, now)
         await uow.rounds.set_next_prompt_at(
             [(pair.id, following) for pair, _, following in planned]
         )
         return len(created)
 
-    async def _queue_question(
-        self, uow: UnitOfWork, pair: DuePair, round_id: int, prompt_id: str, now: datetime
-    ) -> None:
+    def _questions(self, pair: DuePair, round_id: int, prompt_id: str) -> list[dict[str, Any]]:
+        """The question's outbox rows for both partners (queued together by the caller)."""
         params = self._question_params(round_id, prompt_id)
-        for person_id in (pair.partner_a_id, pair.partner_b_id):
-            await uow.outbox.enqueue(
-                recipient_id=person_id,
-                kind="question",
-                dedupe_key=f"round:{round_id}:{person_id}:question:{prompt_id}",
-                params=params,
-                now=now,
-                priority=PRIORITY_BULK,
-            )
+        return [
+            {
+                "recipient_id": person_id,
+                "kind": "question",
+                "dedupe_key": f"round:{round_id}:{person_id}:question:{prompt_id}",
+                "params": params,
+                "priority": PRIORITY_BULK,
+            }
+            for person_id in (pair.partner_a_id, pair.partner_b_id)
+        ]
 
     def _question_params(self, round_id: int, prompt_id: str) -> dict[str, Any]:
         prompt = self._catalog.prompt(prompt_id)
@@ -282,24 +284,41 @@ class RoundService:
         replied_to = await self._replied_to(uow, person.id, incoming.reply_to_message_id)
         if replied_to is not None and replied_to.kind in CONVERSATION_KINDS:
             return await self._relay(uow, pair, person, replied_to.params, incoming, now)
-        editing_round_id = await self._take_editing(uow, person.id)
-        if editing_round_id is not None:
-            target = await uow.rounds.get(editing_round_id, lock=True)
-            if target is not None and target.pair_id == pair.id:
-                return await self._replace(uow, pair, person, target, incoming, now)
+        edited = await self._pending_edit(uow, pair, person)
+        if edited is not None:
+            return await self._replace(uow, pair, person, edited, incoming, now)
         if replied_to is not None and replied_to.kind in ROUND_KINDS:
             target = await uow.rounds.get(int(replied_to.params["round_id"]), lock=True)
             if target is not None and target.pair_id == pair.id:
                 return await self._answer(uow, pair, person, target, incoming, now, by_reply=True)
         return await self._answer_newest(uow, pair, person, incoming, now)
 
+    async def _pending_edit(self, uow: UnitOfWork, pair: Pair, person: PersonInfo) -> Round | None:
+        """The round `/edit` is waiting on. The wait ends with this message, and it lapses
+        once that round is settled and a newer question waits for this person's answer."""
+        round_id = await self._take_editing(uow, person.id)
+        target = await uow.rounds.get(round_id, lock=True) if round_id is not None else None
+        if target is None or target.pair_id != pair.id:
+            return None
+        if target.status != "open" and await self._unanswered(uow, pair, person):
+            return None
+        return target
+
     async def _take_editing(self, uow: UnitOfWork, person_id: int) -> int | None:
-        """The round `/edit` is waiting on, if any; the wait ends with this message."""
         person = await uow.people.get(person_id)
         round_id = person.editing_round_id if person is not None else None
         if round_id is not None:
             await uow.people.set_editing(person_id, None)
         return round_id
+
+    async def _unanswered(self, uow: UnitOfWork, pair: Pair, person: PersonInfo) -> list[Round]:
+        """The pair's open rounds this person has not answered, newest first."""
+        is_partner_a = pair.partner_a_id == person.id
+        return [
+            candidate
+            for candidate in await uow.rounds.newest_open(_pair_id(pair))
+            if _answered_at(candidate, is_partner_a) is None
+        ]
 
     async def _replied_to(self, uow: UnitOfWork, person_id: int, message_id: int | None) -> Any:
         if message_id is None:
@@ -314,10 +333,9 @@ class RoundService:
         incoming: IncomingAnswer,
         now: datetime,
     ) -> Saved | Refused:
-        is_partner_a = pair.partner_a_id == person.id
-        for candidate in await uow.rounds.newest_open(_pair_id(pair)):
-            if _answered_at(candidate, is_partner_a) is None:
-                return await self._answer(uow, pair, person, candidate, incoming, now)
+        unanswered = await self._unanswered(uow, pair, person)
+        if unanswered:
+            return await self._answer(uow, pair, person, unanswered[0], incoming, now)
         latest = await uow.rounds.latest(_pair_id(pair))
         if latest is not None and latest.status == "open":
             return Refused(Refusal.ALREADY_ANSWERED)

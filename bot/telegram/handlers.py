@@ -236,7 +236,10 @@ async def _say_private_only_and_leave(context: Context, chat_id: int, chat_type:
             await context.bot.send_message(chat_id, texts.PRIVATE_ONLY)
         except TelegramError:
             log.info("could not explain before leaving chat %s", chat_id)
-    await context.bot.leave_chat(chat_id)
+    try:
+        await context.bot.leave_chat(chat_id)
+    except TelegramError:  # e.g. a post that came before we left: we are already out
+        log.info("could not leave chat %s (already left?)", chat_id)
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.telegram import keyboards, texts
+from bot.telegram import keyboards, privacy_texts, texts
 from bot.telegram.checkin_outbound import CHECKIN_RENDERERS
 from bot.telegram.question_texts import daily_question
 from bot.telegram.split import split_message
@@ -87,6 +87,7 @@ def _relay(p: dict[str, Any]) -> list[Part]:
 _RENDERERS: dict[str, Renderer] = {
     "paired": lambda p: _text(texts.paired_with(p["partner_name"])),
     "unpaired_by_partner": lambda p: _text(texts.unpaired_by_partner(p["partner_name"])),
+    "partner_left": lambda p: _text(privacy_texts.PARTNER_LEFT),
     "question": _question,
     "nudge": lambda p: _text(texts.nudge(p["partner_name"])),
     "reveal": _reveal,

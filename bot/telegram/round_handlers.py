@@ -212,7 +212,7 @@ class RoundHandlers:
                 continue
             text = texts.history_answer(answer.name, answer.kind, answer.body)
             await _send_long(context, chat_id, text)
-            if answer.kind != "text":
+            if answer.kind not in ("text", "removed"):
                 await context.bot.copy_message(chat_id, answer.chat_id, answer.message_id)
 
     # --- topics ------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from telegram.ext import (
 from bot.telegram import checkin_keyboards, keyboards, texts
 from bot.telegram.checkin_handlers import CheckInHandlers
 from bot.telegram.handlers import PairingHandlers, on_error
+from bot.telegram.privacy_handlers import DELETE_NO, DELETE_YES, PrivacyHandlers
 from bot.telegram.round_handlers import RoundHandlers
 
 HearthApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -107,6 +108,7 @@ def register_handlers(
     pairing: PairingHandlers,
     rounds: RoundHandlers,
     checkins: CheckInHandlers,
+    privacy: PrivacyHandlers,
 ) -> None:
     private = filters.ChatType.PRIVATE
     group_or_channel = filters.ChatType.GROUPS | filters.ChatType.CHANNEL
@@ -129,6 +131,10 @@ def register_handlers(
         "checkin": checkins.checkin,
         "checkins": checkins.cadence,
         "trend": checkins.trend,
+        "privacy": privacy.privacy_command,
+        "mydata": privacy.mydata,
+        "deletemydata": privacy.deletemydata,
+        "stats": privacy.stats,
     }
     buttons = {
         f"^{keyboards.INVITE}$": pairing.invite_button,
@@ -146,6 +152,7 @@ def register_handlers(
         f"^({checkin_keyboards.CADENCE_PREFIX}|{checkin_keyboards.WEEKDAY_PREFIX})": (
             checkins.cadence_button
         ),
+        f"^({DELETE_YES}|{DELETE_NO})$": privacy.delete_button,
     }
     application.add_handlers(
         [

@@ -30,6 +30,9 @@ COMMANDS: list[tuple[str, str]] = [
     ("resume", "Start daily questions again"),
     ("reminders", "Turn the gentle reminder on or off"),
     ("unpair", "End your pairing"),
+    ("privacy", "What I keep, who sees it, how to remove it"),
+    ("mydata", "Get a file with everything I keep about you"),
+    ("deletemydata", "Erase your data and answers"),
     ("help", "What Hearth can do"),
 ]
 
@@ -441,6 +444,8 @@ def history_round_text(question: str, local_date: str) -> str:
 
 
 def history_answer(who: str, kind: str, body: str | None) -> str:
+    if kind == "removed":
+        return history_missing(who)
     if kind == "text":
         return f"{name(who)}:\n{escape(body or '')}"
     return f"{name(who)} answered with {MEDIA_WORDS.get(kind, 'a message')}:"

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from io import BytesIO
+from typing import TYPE_CHECKING
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont, get_font
-from matplotlib.text import Text
-from matplotlib.ticker import FixedLocator, FuncFormatter
+if TYPE_CHECKING:
+    from matplotlib.text import Text
+
+# matplotlib is imported where a chart is drawn, not at start-up: it is about 50 MB of a
+# running bot's memory, and most bots draw a chart rarely (the idle-footprint benchmark).
 
 RATING_LABELS: dict[int, str] = {
     1: "Far apart",
@@ -81,6 +82,8 @@ def _check(points: Sequence[TrendPoint]) -> list[TrendPoint]:
 def _drawable_codepoints() -> frozenset[int]:
     """Code points the default font can draw (the runtime image ships no system fonts, so
     this is matplotlib's bundled DejaVu Sans unless configured otherwise)."""
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+
     font = get_font(findfont(FontProperties()))
     return frozenset(font.get_charmap())
 
@@ -148,6 +151,10 @@ def render_trend_png(
 ) -> bytes:
     """A ~1080x1080 PNG of both partners' answers over time. Unanswered check-ins are gaps
     in that partner's line, never zeros."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
     ordered = _check(points)
 
     fig = Figure(figsize=(FIG_SIZE_IN, FIG_SIZE_IN), dpi=DPI, layout="constrained")

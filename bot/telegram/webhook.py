@@ -1,0 +1,42 @@
+"""Webhook mode's Telegram side: registering the webhook, and handing stored updates to
+the same handlers (and the same per-chat ordering) that long polling uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+
+from bot.telegram.runtime import HearthApplication, _chat_key
+
+
+class UpdateFeeder:
+    """Turns a stored update (plain JSON) back into a PTB Update and processes it."""
+
+    def __init__(self, application: HearthApplication) -> None:
+        self._application = application
+
+    def chat_key(self, payload: dict[str, Any]) -> int:
+        """The chat whose updates must run in order (0 for updates without a chat)."""
+        try:
+            return _chat_key(Update.de_json(payload, self._application.bot))
+        except Exception:  # a shape PTB cannot read: handled (and refused) on its own
+            return 0
+
+    async def process(self, payload: dict[str, Any]) -> None:
+        """Run the handlers to the end (through the per-chat processor, which counts it)."""
+        application = self._application
+        update = Update.de_json(payload, application.bot)
+        await application.update_processor.process_update(
+            update, application.process_update(update)
+        )
+
+
+async def register_webhook(
+    application: HearthApplication, url: str, secret: str, allowed_updates: list[str]
+) -> None:
+    """Point Telegram at our URL. Every replica does it at start; it is idempotent, and
+    a stopping replica leaves it in place for the others."""
+    await application.bot.set_webhook(
+        url=url, secret_token=secret, allowed_updates=allowed_updates, max_connections=40
+    )

@@ -1,0 +1,72 @@
+"""What operators copy must work: the Dockerfile's entrypoint and command, and every
+`hearth ...` command the README shows, name real `hearth` subcommands."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+# `hearth` run as a command: at the start of a line, after `uv run `, or inside backticks;
+# then its words up to the first option, comment or end (`docker run ... hearth` is not).
+_COMMAND = re.compile(r"(?:^|`|uv run )hearth((?: [a-z0-9][\w.-]*)+)", re.MULTILINE)
+
+
+def readme_commands() -> list[list[str]]:
+    text = (ROOT / "README.md").read_text()
+    found = {tuple(match.group(1).split()) for match in _COMMAND.finditer(text)}
+    return [list(words) for words in sorted(found)]
+
+
+def dockerfile_instruction(name: str) -> list[str]:
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.startswith(f"{name} "):
+            value: list[str] = json.loads(line.removeprefix(f"{name} "))
+            return value
+    raise AssertionError(f"the Dockerfile has no {name} in exec form")
+
+
+def assert_real_command(words: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*words, "--help"])
+    assert exit_info.value.code == 0, f"`hearth {' '.join(words)}` is not a hearth command"
+
+
+def test_the_console_script_is_hearth() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["project"]["scripts"]["hearth"] == "bot.cli:main"
+
+
+def test_dockerfile_entrypoint_and_command_are_real(capsys: pytest.CaptureFixture[str]) -> None:
+    assert dockerfile_instruction("ENTRYPOINT") == ["hearth"]
+    command = dockerfile_instruction("CMD")
+    assert command == ["run"]
+    assert_real_command(command)
+    assert "HEALTHCHECK" in (ROOT / "Dockerfile").read_text()
+    assert "/healthz" in (ROOT / "Dockerfile").read_text()
+
+
+def test_the_healthcheck_asks_healthz_on_http_port() -> None:
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("HEALTHCHECK"))
+    probe = json.loads(lines[start + 1].strip().removeprefix("CMD "))
+    assert probe[:2] == ["python", "-c"]
+    assert "HTTP_PORT" in probe[2]
+    assert "/healthz" in probe[2]
+    compile(probe[2], "healthcheck", "exec")
+
+
+@pytest.mark.parametrize("words", readme_commands(), ids=" ".join)
+def test_readme_commands_are_real(words: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert_real_command(words)
+
+
+def test_the_readme_shows_the_operator_commands() -> None:
+    shown = {words[0] for words in readme_commands()}
+    assert {"run", "migrate", "demo", "prompts", "stats", "reencrypt", "newkey"} <= shown
