@@ -41,6 +41,7 @@ async def a_week_of_use(bot: Running) -> None:
     await first.b.send_text("yours")
     second = await pair_couple(bot, (1003, "Carol"), (1004, "Dave"))
     await second.a.send_text("only me")
+    await read_all(bot, second.b)  # the nudge first, so the next reply is /pause's
     await command(second.b, "/pause 3", "Paused")
     await bot.settle()
     for user in (*first.both, *second.both):

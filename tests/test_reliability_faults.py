@@ -170,11 +170,23 @@ async def _terminate_backends(database_url: str) -> None:
         host=url.host, port=url.port, user=url.username, password=url.password, database="postgres"
     )
     try:
+        victims = [
+            row["pid"]
+            for row in await connection.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                url.database,
+            )
+        ]
         await connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = $1 AND pid <> pg_backend_pid()",
-            url.database,
+            "SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid", victims
         )
+        # pg_terminate_backend only signals: wait until those backends are really gone, so
+        # what follows meets dropped connections rather than ones dying under a query.
+        async with asyncio.timeout(10):
+            while await connection.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int[])", victims
+            ):
+                await asyncio.sleep(0.02)
     finally:
         await connection.close()
 

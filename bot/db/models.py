@@ -313,7 +313,10 @@ class InboxUpdate(SQLModel, table=True):
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     chat_key: int = Field(sa_column=Column(BigInteger, nullable=False))
-    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Updates carry answer texts, so they are encrypted at rest like answers are.
+    payload: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(EncryptedJSON(), nullable=False)
+    )
     status: str = Field(default="pending", max_length=16)
     attempts: int = Field(default=0)
     received_at: datetime = _required_instant()

@@ -248,6 +248,21 @@ class PrivacyRepository:
             )
         return len(rows), (int(rows[-1][0] or 0) if rows else after_id)
 
+    async def rewrite_inbox(self, after_id: int) -> tuple[int, int]:
+        statement = (
+            select(col(InboxUpdate.update_id), col(InboxUpdate.payload))
+            .where(col(InboxUpdate.update_id) > after_id)
+            .order_by(col(InboxUpdate.update_id))
+            .limit(_BATCH)
+        )
+        rows = (await self.session.execute(statement)).all()
+        if rows:
+            await self.session.execute(
+                update(InboxUpdate),
+                [{"update_id": update_id, "payload": payload} for update_id, payload in rows],
+            )
+        return len(rows), (int(rows[-1][0]) if rows else after_id)
+
     async def rewrite_outbox(self, after_id: int) -> tuple[int, int]:
         statement = (
             select(col(OutboxMessage.id), col(OutboxMessage.params))

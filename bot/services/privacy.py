@@ -231,9 +231,10 @@ class PrivacyService:
         return StatsReport(running, paused, blocked, windows)
 
     async def reencrypt(self) -> int:
-        """Write every answer text, note and outbox message back with the current key."""
+        """Write every answer text, note, outbox message and stored webhook update back
+        with the current key."""
         total = 0
-        for rewrite in ("rewrite_answers", "rewrite_checkins", "rewrite_outbox"):
+        for rewrite in ("rewrite_answers", "rewrite_checkins", "rewrite_outbox", "rewrite_inbox"):
             after = 0
             while True:
                 async with self._uow() as uow:
