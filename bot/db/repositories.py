@@ -29,7 +29,7 @@ from bot.db.models import (
     Round,
     SendBudget,
 )
-from bot.domain.people import PersonInfo
+from bot.domain.people import PersonInfo, display_name
 from bot.domain.prompts import PromptStat
 
 
@@ -68,6 +68,16 @@ class PersonRepository:
 
     async def get(self, person_id: int) -> Person | None:
         return await self.session.get(Person, person_id)
+
+    async def display_name_of(self, person_id: int) -> str:
+        """The name a partner sees (a kind placeholder if the person is gone)."""
+        person = await self.session.get(Person, person_id)
+        return display_name(person.first_name, person.last_name) if person else display_name("")
+
+    async def zone_name_of(self, person_id: int, fallback: str) -> str:
+        """The person's own zone, or `fallback` (the pair's) if they never set one."""
+        person = await self.session.get(Person, person_id)
+        return person.timezone if person and person.timezone else fallback
 
     async def set_timezone(self, person_id: int, timezone: str) -> None:
         await self.session.execute(

@@ -23,7 +23,7 @@ from bot.domain.checkins import (
     next_checkin,
 )
 from bot.domain.clock import Clock
-from bot.domain.people import PersonInfo, display_name
+from bot.domain.people import PersonInfo
 from bot.services.prompt_library import PromptCatalog
 from bot.services.results import Refusal, Refused
 from bot.services.rounds import PRIORITY_BULK, PRIORITY_REPLY, other_partner
@@ -177,7 +177,7 @@ class CheckInService:
             pair = await uow.pairs.active_pair_of(person_id)
             if pair is None:
                 return Refused(Refusal.NOT_PAIRED)
-            zone = await self._own_zone(uow, person_id, pair)
+            zone = await uow.people.zone_name_of(person_id, pair.timezone)
         return CadenceView(
             pair.checkin_cadence, pair.checkin_weekday, _when(pair.next_checkin_at, zone)
         )
@@ -196,7 +196,7 @@ class CheckInService:
             day = pair.checkin_weekday if weekday is None else weekday
             due = first_checkin(now, chosen, day, pair.prompt_time, _zone(pair))
             await uow.checkins.set_cadence(_id(pair), chosen.value, day, due)
-            zone = await self._own_zone(uow, person.id, pair)
+            zone = await uow.people.zone_name_of(person.id, pair.timezone)
             await uow.commit()
         return CadenceView(chosen.value, day, _when(due, zone))
 
@@ -249,7 +249,7 @@ class CheckInService:
                 )
             if reveals:
                 await self._reveal(uow, pair, checkin_id, now)
-            partner_name = await self._name(uow, other_partner(pair, person.id))
+            partner_name = await uow.people.display_name_of(other_partner(pair, person.id))
             await uow.commit()
         return CheckInDone(partner_name=partner_name, revealed=reveals)
 
@@ -274,7 +274,10 @@ class CheckInService:
         await uow.checkins.mark_revealed(
             checkin_id, now, outcome.label, prompt.id if prompt else None
         )
-        names = {pid: await self._name(uow, pid) for pid in (pair.partner_a_id, pair.partner_b_id)}
+        names = {
+            pid: await uow.people.display_name_of(pid)
+            for pid in (pair.partner_a_id, pair.partner_b_id)
+        }
         for reader in (pair.partner_a_id, pair.partner_b_id):
             partner = other_partner(pair, reader)
             await uow.outbox.enqueue(
@@ -315,11 +318,11 @@ class CheckInService:
             checkin, pair = await self._own_checkin(uow, person.id, checkin_id)
             if checkin is None or pair is None or checkin.status != "revealed":
                 return Refused(Refusal.STALE_BUTTON)
-            zone = ZoneInfo(await self._own_zone(uow, person.id, pair))
+            zone = ZoneInfo(await uow.people.zone_name_of(person.id, pair.timezone))
             due = _reconnect_time(option, now, pair, zone)
             await uow.checkins.add_reminder(checkin_id, _id(pair), due)
             partner = other_partner(pair, person.id)
-            partner_zone = ZoneInfo(await self._own_zone(uow, partner, pair))
+            partner_zone = ZoneInfo(await uow.people.zone_name_of(partner, pair.timezone))
             await uow.outbox.enqueue(
                 recipient_id=partner,
                 kind="reconnect_scheduled",
@@ -358,7 +361,11 @@ class CheckInService:
                     recipient_id=person_id,
                     kind="checkin_closed",
                     dedupe_key=f"checkin:{checkin_id}:{person_id}:closed",
-                    params={"partner_name": await self._name(uow, other_partner(pair, person_id))},
+                    params={
+                        "partner_name": await uow.people.display_name_of(
+                            other_partner(pair, person_id)
+                        )
+                    },
                     now=now,
                     priority=PRIORITY_BULK,
                 )
@@ -380,7 +387,9 @@ class CheckInService:
                         kind="reconnect_reminder",
                         dedupe_key=f"reconnect:{reminder.id}:{person_id}",
                         params={
-                            "partner_name": await self._name(uow, other_partner(pair, person_id)),
+                            "partner_name": await uow.people.display_name_of(
+                                other_partner(pair, person_id)
+                            ),
                             "prompt": prompt.text if prompt else None,
                         },
                         now=now,
@@ -407,8 +416,8 @@ class CheckInService:
                 for c in await uow.checkins.revealed_of(_id(pair))
             ]
             return Trend(
-                name_a=await self._name(uow, person_id),
-                name_b=await self._name(uow, partner),
+                name_a=await uow.people.display_name_of(person_id),
+                name_b=await uow.people.display_name_of(partner),
                 zone=pair.timezone,
                 points=points,
             )
@@ -424,14 +433,6 @@ class CheckInService:
         if pair is None or person_id not in (pair.partner_a_id, pair.partner_b_id):
             return None, None
         return checkin, pair
-
-    async def _name(self, uow: UnitOfWork, person_id: int) -> str:
-        person = await uow.people.get(person_id)
-        return display_name(person.first_name, person.last_name) if person else display_name("")
-
-    async def _own_zone(self, uow: UnitOfWork, person_id: int, pair: Pair) -> str:
-        person = await uow.people.get(person_id)
-        return person.timezone if person and person.timezone else pair.timezone
 
 
 def _side(checkin: CheckIn, is_a: bool) -> dict[str, Any]:

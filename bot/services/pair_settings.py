@@ -13,7 +13,7 @@ from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import schedule
 from bot.domain.checkins import Cadence, first_checkin
 from bot.domain.clock import Clock
-from bot.domain.people import PersonInfo, display_name
+from bot.domain.people import PersonInfo
 from bot.domain.timeparse import parse_time_of_day
 from bot.domain.zones import ZoneMatchKind, match_zone
 from bot.services.results import Refusal, Refused
@@ -94,7 +94,7 @@ class PairSettingsService:
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
-            zone_name = await self._own_zone(uow, person.id, pair)
+            zone_name = await uow.people.zone_name_of(person.id, pair.timezone)
             moved = await self._move_schedule(uow, pair, person, at, zone_name, now)
             await uow.commit()
         return TimeSet(time_text=at.strftime("%H:%M"), zone=zone_name, partner_told=moved)
@@ -128,7 +128,7 @@ class PairSettingsService:
             pair = await uow.pairs.active_pair_of(person_id)
             if pair is None:
                 return None
-            zone_name = await self._own_zone(uow, person_id, pair)
+            zone_name = await uow.people.zone_name_of(person_id, pair.timezone)
         zone = ZoneInfo(zone_name)
         return Schedule(
             time_text=_time_in(pair, zone, now),
@@ -158,8 +158,8 @@ class PairSettingsService:
             )
             await uow.pairs.set_pause(_id(pair), "pause", until, person.id, next_due)
             await self._tell_partner(uow, pair, person, "paused_by_partner", now, until=until)
+            own_zone = ZoneInfo(await uow.people.zone_name_of(person.id, pair.timezone))
             await uow.commit()
-        own_zone = ZoneInfo(await self._own_zone_outside(person.id, pair))
         return Paused(until=until, until_text=_day_text(until, own_zone) if until else None)
 
     async def resume(self, person: PersonInfo) -> Resumed | Refused:
@@ -175,7 +175,7 @@ class PairSettingsService:
                 return Refused(Refusal.NOT_PAUSED)
             next_due = await self._resume(uow, pair, now)
             await self._tell_partner(uow, pair, person, "resumed_by_partner", now)
-            zone = ZoneInfo(await self._own_zone(uow, person.id, pair))
+            zone = ZoneInfo(await uow.people.zone_name_of(person.id, pair.timezone))
             await uow.commit()
         return Resumed(next_text=_day_time_text(next_due, zone))
 
@@ -206,7 +206,7 @@ class PairSettingsService:
                     recipient_id=partner_id,
                     kind="partner_blocked",
                     dedupe_key=_event_key(_id(pair), partner_id, "blocked"),
-                    params={"partner_name": await self._name(uow, person_id)},
+                    params={"partner_name": await uow.people.display_name_of(person_id)},
                     now=now,
                     priority=PRIORITY_REPLY,
                 )
@@ -289,7 +289,7 @@ class PairSettingsService:
         now: datetime,
     ) -> None:
         partner_id = other_partner(pair, person.id)
-        partner_zone = ZoneInfo(await self._own_zone(uow, partner_id, pair))
+        partner_zone = ZoneInfo(await uow.people.zone_name_of(partner_id, pair.timezone))
         instant = schedule.resolve_local(
             schedule.local_date(now, ZoneInfo(zone_name)), at, ZoneInfo(zone_name)
         )
@@ -315,7 +315,7 @@ class PairSettingsService:
         until: datetime | None = None,
     ) -> None:
         partner_id = other_partner(pair, person.id)
-        zone = ZoneInfo(await self._own_zone(uow, partner_id, pair))
+        zone = ZoneInfo(await uow.people.zone_name_of(partner_id, pair.timezone))
         await uow.outbox.enqueue(
             recipient_id=partner_id,
             kind=kind,
@@ -327,18 +327,6 @@ class PairSettingsService:
             now=now,
             priority=PRIORITY_REPLY,
         )
-
-    async def _own_zone(self, uow: UnitOfWork, person_id: int, pair: Pair) -> str:
-        person = await uow.people.get(person_id)
-        return person.timezone if person and person.timezone else pair.timezone
-
-    async def _own_zone_outside(self, person_id: int, pair: Pair) -> str:
-        async with self._uow(read_only=True) as uow:
-            return await self._own_zone(uow, person_id, pair)
-
-    async def _name(self, uow: UnitOfWork, person_id: int) -> str:
-        person = await uow.people.get(person_id)
-        return display_name(person.first_name, person.last_name) if person else display_name("")
 
 
 def _next_due(pair: Pair, at: time, zone: ZoneInfo, now: datetime) -> datetime | None:

@@ -13,7 +13,7 @@ from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import invites
 from bot.domain.clock import Clock
 from bot.domain.invites import InviteFacts, InviteProblem, InviteStatus
-from bot.domain.people import PersonInfo, display_name
+from bot.domain.people import PersonInfo
 from bot.services.results import Refusal, Refused
 
 _PROBLEM_TO_REFUSAL = {
@@ -120,7 +120,7 @@ class PairingService:
             if refusal is not None:
                 return refusal
             assert invite is not None
-            return InvitePreview(inviter_name=await self._name_of(uow, invite.inviter_id))
+            return InvitePreview(inviter_name=await uow.people.display_name_of(invite.inviter_id))
 
     async def accept_invite(self, person: PersonInfo, token: str) -> Paired | Refused:
         now = self._clock.now()
@@ -147,7 +147,7 @@ class PairingService:
             await self._finish_pairing(uow, invite, pair, person, now)
             if self._first_round is not None:
                 await self._first_round(uow, pair, now)
-            inviter_name = await self._name_of(uow, invite.inviter_id)
+            inviter_name = await uow.people.display_name_of(invite.inviter_id)
             await uow.commit()
         assert pair.id is not None
         return Paired(pair_id=pair.id, partner_name=inviter_name)
@@ -156,7 +156,9 @@ class PairingService:
         async with self._uow() as uow:
             await uow.people.upsert(person, self._clock.now())
             pair = await uow.pairs.active_pair_of(person.id)
-            partner = None if pair is None else await self._name_of(uow, _other(pair, person.id))
+            partner = (
+                None if pair is None else await uow.people.display_name_of(_other(pair, person.id))
+            )
             await uow.commit()
         if pair is None:
             return PairStatus(partner_name=None, paired_since=None, pair_id=None)
@@ -180,7 +182,7 @@ class PairingService:
             if not await uow.pairs.end(pair_id, person.id, now):
                 return Refused(Refusal.NOT_PAIRED)
             other_id = _other(pair, person.id)
-            partner_name = await self._name_of(uow, other_id)
+            partner_name = await uow.people.display_name_of(other_id)
             await uow.outbox.enqueue(
                 recipient_id=other_id,
                 kind="unpaired_by_partner",
@@ -242,13 +244,7 @@ class PairingService:
         pair = await uow.pairs.active_pair_of(person_id)
         if pair is None:
             return None
-        return await self._name_of(uow, _other(pair, person_id))
-
-    async def _name_of(self, uow: UnitOfWork, person_id: int) -> str:
-        person = await uow.people.get(person_id)
-        if person is None:
-            return display_name("")
-        return display_name(person.first_name, person.last_name)
+        return await uow.people.display_name_of(_other(pair, person_id))
 
 
 def _other(pair: Pair, person_id: int) -> int:

@@ -14,7 +14,7 @@ from bot.db.repositories import DuePair, NewRound
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import schedule
 from bot.domain.clock import Clock
-from bot.domain.people import PersonInfo, display_name
+from bot.domain.people import PersonInfo
 from bot.services.prompt_library import PromptCatalog
 from bot.services.results import Refusal, Refused
 
@@ -361,7 +361,7 @@ class RoundService:
             return Refused(Refusal.ALREADY_ANSWERED)
         await uow.answers.add(_new_answer(round_id, person.id, incoming, now))
         partner_id = other_partner(pair, person.id)
-        partner_name = await self._name(uow, partner_id)
+        partner_name = await uow.people.display_name_of(partner_id)
         if reveals:
             await self._reveal(uow, pair, target, now)
         else:
@@ -391,7 +391,7 @@ class RoundService:
         await uow.answers.replace(existing.id, _answer_values(incoming, now))
         return Saved(
             question=self._prompt_text(target.prompt_id),
-            partner_name=await self._name(uow, other_partner(pair, person.id)),
+            partner_name=await uow.people.display_name_of(other_partner(pair, person.id)),
             revealed=False,
             replaced=True,
         )
@@ -452,7 +452,10 @@ class RoundService:
         streak = previous.streak + 1 if previous and previous.status == "revealed" else 1
         await uow.rounds.mark_revealed(round_id, now, streak)
         answers = {answer.person_id: answer for answer in await uow.answers.for_round(round_id)}
-        names = {pid: await self._name(uow, pid) for pid in (pair.partner_a_id, pair.partner_b_id)}
+        names = {
+            pid: await uow.people.display_name_of(pid)
+            for pid in (pair.partner_a_id, pair.partner_b_id)
+        }
         question = self._prompt_text(target.prompt_id)
         for reader_id in (pair.partner_a_id, pair.partner_b_id):
             partner_id = other_partner(pair, reader_id)
@@ -516,7 +519,7 @@ class RoundService:
             now=now,
             priority=PRIORITY_REPLY,
         )
-        return Relayed(partner_name=await self._name(uow, partner_id))
+        return Relayed(partner_name=await uow.people.display_name_of(partner_id))
 
     async def react(self, person: PersonInfo, round_id: int, index: int) -> Reacted | Refused:
         """A reaction button under a reveal: only the two partners of that round may use it."""
@@ -540,7 +543,7 @@ class RoundService:
                 now=now,
                 priority=PRIORITY_REPLY,
             )
-            partner_name = await self._name(uow, partner_id)
+            partner_name = await uow.people.display_name_of(partner_id)
             await uow.commit()
         return Reacted(partner_name=partner_name, emoji=emoji)
 
@@ -620,7 +623,7 @@ class RoundService:
         later: datetime | None = None
         sent = 0
         for person_id in waiting:
-            zone = await self._zone_of(uow, person_id, pair)
+            zone = ZoneInfo(await uow.people.zone_name_of(person_id, pair.timezone))
             if schedule.in_quiet_hours(
                 now, zone, self._settings.quiet_start, self._settings.quiet_end
             ):
@@ -677,7 +680,7 @@ class RoundService:
             kind="round_closed",
             dedupe_key=f"round:{round_id}:{answerer}:closed",
             params={
-                "partner_name": await self._name(uow, other_partner(pair, answerer)),
+                "partner_name": await uow.people.display_name_of(other_partner(pair, answerer)),
                 "question": self._prompt_text(target.prompt_id),
             },
             now=now,
@@ -709,7 +712,7 @@ class RoundService:
                 return Refused(Refusal.STALE_BUTTON)
             answers = {a.person_id: a for a in await uow.answers.for_round(round_id)}
             partner_id = other_partner(pair, person.id)
-            partner_name = await self._name(uow, partner_id)
+            partner_name = await uow.people.display_name_of(partner_id)
         return RoundView(
             round_id=round_id,
             local_date=target.local_date.isoformat(),
@@ -727,14 +730,6 @@ class RoundService:
     def _prompt_text(self, prompt_id: str) -> str:
         prompt = self._catalog.prompt(prompt_id)
         return prompt.text if prompt else ""
-
-    async def _name(self, uow: UnitOfWork, person_id: int) -> str:
-        person = await uow.people.get(person_id)
-        return display_name(person.first_name, person.last_name) if person else display_name("")
-
-    async def _zone_of(self, uow: UnitOfWork, person_id: int, pair: Pair) -> ZoneInfo:
-        person = await uow.people.get(person_id)
-        return ZoneInfo(person.timezone if person and person.timezone else pair.timezone)
 
 
 def _new_answer(round_id: int, person_id: int, incoming: IncomingAnswer, now: datetime) -> Answer:
