@@ -83,8 +83,10 @@ class CheckInRepository:
         )
         return (await self.session.execute(statement)).scalar()
 
-    async def get(self, checkin_id: int) -> CheckIn | None:
-        return await self.session.get(CheckIn, checkin_id)
+    async def get(self, checkin_id: int, *, fresh: bool = False) -> CheckIn | None:
+        """`fresh` re-reads the row even if this unit of work has loaded it already
+        (after an UPDATE in the same transaction)."""
+        return await self.session.get(CheckIn, checkin_id, populate_existing=fresh)
 
     async def open_for(self, pair_id: int) -> CheckIn | None:
         statement = select(CheckIn).where(

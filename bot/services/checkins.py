@@ -256,9 +256,8 @@ class CheckInService:
     # --- the reveal ---------------------------------------------------------------------
 
     async def _reveal(self, uow: UnitOfWork, pair: Pair, checkin_id: int, now: datetime) -> None:
-        checkin = await uow.checkins.get(checkin_id)
+        checkin = await uow.checkins.get(checkin_id, fresh=True)
         assert checkin is not None
-        await uow.session.refresh(checkin)
         assert checkin.a_rating is not None
         assert checkin.b_rating is not None
         current = Ratings(checkin.a_rating, checkin.b_rating)
