@@ -71,10 +71,17 @@ class Person(SQLModel, table=True):
 class Pair(SQLModel, table=True):
     """Two partners linked by an accepted invite. Ended pairs stay for history."""
 
+    # The tick's claims read only the due end of these (status first: SQLite would
+    # otherwise pick the status index and sort every active pair on every tick).
+    __table_args__ = (
+        Index("ix_pair_due_prompt", "status", "next_prompt_at"),
+        Index("ix_pair_due_checkin", "status", "next_checkin_at"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     partner_a_id: int = _person_fk(index=True)
     partner_b_id: int = _person_fk(index=True)
-    status: str = Field(default="active", max_length=16, index=True)
+    status: str = Field(default="active", max_length=16)
     created_at: datetime = _required_instant()
     ended_at: datetime | None = _optional_instant()
     ended_by_id: int | None = _person_fk(nullable=True)
@@ -83,7 +90,7 @@ class Pair(SQLModel, table=True):
     prompt_time: time = Field(sa_column=Column(Time(), nullable=False))
     time_set_by_id: int | None = _person_fk(nullable=True)
     next_prompt_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True)
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
     paused_until: datetime | None = _optional_instant()
     pause_reason: str | None = Field(default=None, max_length=16)
@@ -98,7 +105,7 @@ class Pair(SQLModel, table=True):
     )
     checkin_weekday: int = Field(default=6, sa_column_kwargs={"server_default": "6"})
     next_checkin_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True)
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
 
 
@@ -139,7 +146,8 @@ class OutboxMessage(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    recipient_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    # Indexed through ix_outbox_sent_message, whose first column it is.
+    recipient_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     kind: str = Field(max_length=40)
     dedupe_key: str = Field(max_length=160, unique=True)
     params: dict[str, Any] = Field(

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from statistics import median
 from typing import Any
 
-from sqlalchemy import Double, and_, delete, func, literal, not_, or_, select, update
+from sqlalchemy import (
+    Double,
+    and_,
+    bindparam,
+    delete,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from bot.db.bulk import JsonRows
 from bot.db.models import (
     ActivePartner,
     Answer,
@@ -29,6 +43,7 @@ from bot.db.models import (
     Round,
     SendBudget,
 )
+from bot.db.types import UTCDateTime
 from bot.domain.people import PersonInfo, display_name
 from bot.domain.prompts import PromptStat
 
@@ -287,17 +302,37 @@ class OutboxRepository:
         self.wrote = True
 
     async def enqueue_many(self, messages: Sequence[dict[str, Any]], now: datetime) -> None:
-        """`enqueue` for many messages at once (the daily fan-out): one statement executed
-        with many parameter sets, skipping keys that exist. Each dict holds recipient_id,
-        kind, dedupe_key, params and priority."""
+        """`enqueue` for many messages at once (the daily fan-out), skipping keys that
+        exist: one statement for the whole batch (see bulk.py). Each dict holds
+        recipient_id, kind, dedupe_key, params and priority."""
         if not messages:
             return
-        table = OutboxMessage.__table__  # type: ignore[attr-defined]
-        statement = dialect_insert(self.session, table).on_conflict_do_nothing(
-            index_elements=["dedupe_key"]
-        )
-        rows = [{**message, "not_before": now, "created_at": now} for message in messages]
-        await self.session.execute(statement, rows)
+        rows = JsonRows(self.session)
+        # Only JsonRows' fixed fragments are formatted in; every value is a bound parameter.
+        sql = f"""
+            INSERT INTO outbox (recipient_id, kind, dedupe_key, priority, params,
+                                status, attempts, not_before, created_at)
+            SELECT {rows.integer(0)}, {rows.text(1)}, {rows.text(2)}, {rows.integer(3)},
+                   {rows.json(4)}, 'pending', 0, :now, :now
+            FROM {rows.source}
+            WHERE true
+            ON CONFLICT (dedupe_key) DO NOTHING
+        """  # noqa: S608
+        statement = text(sql).bindparams(bindparam("now", type_=UTCDateTime()))
+        # The column's own type encrypts the params when a key is set, as the ORM would.
+        params_type = OutboxMessage.__table__.c.params.type  # type: ignore[attr-defined]
+        dialect = self.session.get_bind().dialect
+        values = [
+            [
+                message["recipient_id"],
+                message["kind"],
+                message["dedupe_key"],
+                message["priority"],
+                params_type.process_bind_param(message["params"], dialect),
+            ]
+            for message in messages
+        ]
+        await self.session.execute(statement, {"rows": rows.encode(values), "now": now})
         self.wrote = True
 
     async def claim_due(
@@ -592,6 +627,12 @@ class NewRound:
     pair_id: int
     local_date: date
     prompt_id: str
+
+
+@dataclass(frozen=True)
+class RoundTimes:
+    """The instants every round of one tick shares."""
+
     created_at: datetime
     closes_at: datetime
     reminder_at: datetime | None
@@ -624,12 +665,15 @@ class RoundRepository:
         return [DuePair(*row) for row in rows]  # type: ignore[arg-type]  # WHERE makes them non-null
 
     async def set_next_prompt_at(self, updates: Sequence[tuple[int, datetime | None]]) -> None:
-        if not updates:
-            return
-        await self.session.execute(
-            update(Pair),
-            [{"id": pair_id, "next_prompt_at": due} for pair_id, due in updates],
-        )
+        """Move pairs on to their next question; one UPDATE per distinct instant, since the
+        pairs of one fan-out share a handful of delivery times."""
+        by_instant: dict[datetime | None, list[int]] = defaultdict(list)
+        for pair_id, due in updates:
+            by_instant[due].append(pair_id)
+        for due, pair_ids in by_instant.items():
+            await self.session.execute(
+                update(Pair).where(col(Pair.id).in_(pair_ids)).values(next_prompt_at=due)
+            )
 
     async def prompt_histories(self, pair_ids: Collection[int]) -> dict[int, list[str]]:
         """Each pair's prompts so far, oldest first (skipped ones count as used)."""
@@ -647,20 +691,38 @@ class RoundRepository:
             histories[pair_id].append(prompt_id)
         return histories
 
-    async def create_many(self, rounds: Sequence[NewRound]) -> dict[int, int]:
+    async def create_many(self, rounds: Sequence[NewRound], times: RoundTimes) -> dict[int, int]:
         """Insert rounds, skipping any (pair, date) that exists; returns pair id -> round id
-        for the ones actually created."""
+        for the ones actually created. One statement for the whole batch (see bulk.py)."""
         if not rounds:
             return {}
-        table = Round.__table__  # type: ignore[attr-defined]
-        statement = (
-            dialect_insert(self.session, table)
-            .on_conflict_do_nothing(index_elements=["pair_id", "local_date"])
-            .returning(table.c.pair_id, table.c.id)
+        rows = JsonRows(self.session)
+        # Only JsonRows' fixed fragments are formatted in; every value is a bound parameter.
+        sql = f"""
+            INSERT INTO round (pair_id, local_date, prompt_id, status, streak,
+                               created_at, closes_at, reminder_at)
+            SELECT {rows.integer(0)}, {rows.date(1)}, {rows.text(2)}, 'open', 0,
+                   :created_at, :closes_at, :reminder_at
+            FROM {rows.source}
+            WHERE true
+            ON CONFLICT (pair_id, local_date) DO NOTHING
+            RETURNING pair_id, id
+        """  # noqa: S608
+        statement = text(sql).bindparams(
+            bindparam("created_at", type_=UTCDateTime()),
+            bindparam("closes_at", type_=UTCDateTime()),
+            bindparam("reminder_at", type_=UTCDateTime()),
         )
-        # Many parameter sets on one cached statement (SQLAlchemy batches it into
-        # multi-row INSERTs) instead of compiling a new VALUES list for every batch.
-        result = await self.session.execute(statement, [vars(new) for new in rounds])
+        values = [[new.pair_id, new.local_date.isoformat(), new.prompt_id] for new in rounds]
+        result = await self.session.execute(
+            statement,
+            {
+                "rows": rows.encode(values),
+                "created_at": times.created_at,
+                "closes_at": times.closes_at,
+                "reminder_at": times.reminder_at,
+            },
+        )
         return {pair_id: round_id for pair_id, round_id in result}
 
     # --- one round ------------------------------------------------------------------

@@ -595,58 +595,90 @@ def choose_prompt(
        weighted by the cube of the share of each depth still unused in the cycle, so the
        depths run out together; depth 3 never twice in a row while another depth is left.
        (Over a whole cycle the mix is the pool's own: every prompt is used once.)
-    5. Within the depth, the prompt whose hash of (pair, day number, id) is smallest.
+    5. Within the depth, one prompt drawn by a hash of (pair, day number) from the
+       candidates in id order (so the order of `eligible` does not matter).
+
+    The daily fan-out chooses for every pair at once: it builds a `DailyPool` once per
+    set of switched-off decks and calls `choose` on it, which is the same thing.
     """
-    switched_on = [prompt for prompt in eligible if prompt.deck_id not in disabled_decks]
-    pool = switched_on or list(eligible)
-    if not pool:
-        return None
-    pool_ids = {prompt.id for prompt in pool}
-    used = cycle_used(history, pool_ids)
-    candidates = [p for p in pool if p.id not in used and p.id not in exclude]
-    if not candidates:
-        candidates = [p for p in pool if p.id not in exclude]
+    return DailyPool(eligible, disabled_decks).choose(pair_id, history, pair_age_days, exclude)
+
+
+class DailyPool:
+    """What `choose_prompt` works out from the decks alone, worked out once.
+
+    Everything here depends only on the catalogue and the switched-off decks, not on the
+    pair, so the fan-out shares one pool among all pairs with the same decks switched off.
+    """
+
+    def __init__(self, eligible: Sequence[Prompt], disabled_decks: Collection[str] = ()) -> None:
+        switched_on = [prompt for prompt in eligible if prompt.deck_id not in disabled_decks]
+        self.prompts: tuple[Prompt, ...] = tuple(
+            sorted(switched_on or eligible, key=lambda prompt: prompt.id)
+        )
+        self.ids = frozenset(prompt.id for prompt in self.prompts)
+        self._depth_of = {prompt.id: prompt.depth for prompt in eligible}
+        self._totals = Counter(prompt.depth for prompt in self.prompts)
+        self._by_depth = {
+            depth: [prompt for prompt in self.prompts if prompt.depth == depth]
+            for depth in self._totals
+        }
+        self._rest = len(self.ids) // 2
+
+    def choose(
+        self,
+        pair_id: int,
+        history: Sequence[str],
+        pair_age_days: int,
+        exclude: Collection[str] = frozenset(),
+    ) -> Prompt | None:
+        if not self.prompts:
+            return None
+        candidates = self._candidates(history, exclude)
         if not candidates:
             return None
-    rest = len(pool_ids) // 2
-    recent = set(history[-rest:]) if rest else set()
-    rested = [prompt for prompt in candidates if prompt.id not in recent]
-    candidates = rested or candidates
+        day_number = len(history)
+        if pair_age_days < FIRST_WEEK_DAYS:
+            depth = min(prompt.depth for prompt in candidates)
+        else:
+            last_depth = self._depth_of.get(history[-1]) if history else None
+            left = self._totals if len(candidates) == len(self.prompts) else None
+            depth = _draw_depth(pair_id, day_number, self._totals, candidates, last_depth, left)
+        if candidates is self.prompts:
+            at_depth = self._by_depth[depth]
+        else:
+            at_depth = [prompt for prompt in candidates if prompt.depth == depth]
+        return at_depth[_digest(pair_id, day_number, "prompt") % len(at_depth)]
 
-    day_number = len(history)
-    if pair_age_days < FIRST_WEEK_DAYS:
-        depth = min(prompt.depth for prompt in candidates)
-    else:
-        depths = {prompt.id: prompt.depth for prompt in eligible}
-        last_depth = depths.get(history[-1]) if history else None
-        depth = _draw_depth(pair_id, day_number, pool, candidates, last_depth)
-    at_depth = [prompt for prompt in candidates if prompt.depth == depth]
-    # The same order as `_digest` (its 8 bytes compare as the big-endian int does), with
-    # the shared prefix hashed once: this runs for every pair in the daily fan-out.
-    prefix = hashlib.sha256(f"{pair_id}:{day_number}:".encode())
-
-    def key(prompt: Prompt) -> tuple[bytes, str]:
-        digest = prefix.copy()
-        digest.update(prompt.id.encode())
-        return digest.digest()[:8], prompt.id
-
-    return min(at_depth, key=key)
+    def _candidates(self, history: Sequence[str], exclude: Collection[str]) -> Sequence[Prompt]:
+        """Unused in this cycle, not excluded, and rested if any rested ones are left."""
+        if not history and not exclude:
+            return self.prompts  # a new pair: everything, and no list to build
+        used = cycle_used(history, self.ids)
+        candidates = [p for p in self.prompts if p.id not in used and p.id not in exclude]
+        if not candidates:
+            candidates = [p for p in self.prompts if p.id not in exclude]
+        recent = set(history[-self._rest :]) if self._rest else set()
+        rested = [prompt for prompt in candidates if prompt.id not in recent]
+        return rested or candidates
 
 
 def _draw_depth(
     pair_id: int,
     day_number: int,
-    pool: Sequence[Prompt],
+    totals: Counter[int],
     candidates: Sequence[Prompt],
     last_depth: int | None,
+    left: Counter[int] | None = None,
 ) -> int:
-    totals = Counter(prompt.depth for prompt in pool)
-    left = Counter(prompt.depth for prompt in candidates)
+    if left is None:
+        left = Counter(prompt.depth for prompt in candidates)
     # The cube of the share still unused pulls a lagging depth forward quickly, so the
     # depths run out together and a cycle does not end in a run of deep days.
     weights = {
         depth: DEPTH_TARGET.get(depth, 0.1) * (left[depth] / totals[depth]) ** 3
         for depth in sorted(left)
+        if left[depth]
     }
     if last_depth == 3 and any(depth != 3 for depth in weights):
         weights.pop(3, None)

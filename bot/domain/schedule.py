@@ -161,6 +161,26 @@ def due_round(next_due: datetime, now: datetime, at: time, zone: ZoneInfo) -> Du
     )
 
 
+class DueRounds:
+    """`due_round` for many pairs at one instant, as the daily fan-out asks it.
+
+    Past ``next_due`` the answer depends only on the daily time and the zone, and
+    thousands of pairs share a handful of those, so each is worked out once.
+    """
+
+    def __init__(self, now: datetime) -> None:
+        self.now = _aware_utc(now, "now")
+        self._known: dict[tuple[time, str], DueRound | None] = {}
+
+    def for_pair(self, next_due: datetime, at: time, zone_name: str) -> DueRound | None:
+        if _aware_utc(next_due, "next_due") > self.now:
+            return None
+        key = (at, zone_name)
+        if key not in self._known:
+            self._known[key] = due_round(self.now, self.now, at, ZoneInfo(zone_name))
+        return self._known[key]
+
+
 def first_round_date(paired_at: datetime, zone: ZoneInfo) -> date:
     """The date of the question both partners get right after pairing: the local date of
     pairing, whatever the time of day."""

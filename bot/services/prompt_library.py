@@ -23,6 +23,7 @@ import yaml
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.prompts import (
+    DailyPool,
     Deck,
     DeckSource,
     LintIssue,
@@ -33,7 +34,6 @@ from bot.domain.prompts import (
     ScalarValue,
     Severity,
     Value,
-    choose_prompt,
     lint_sources,
     summary,
 )
@@ -380,6 +380,7 @@ class PromptCatalog:
         self._decks: tuple[Deck, ...] = ()
         self._decks_by_id: dict[str, Deck] = {}
         self._prompts_by_id: dict[str, Prompt] = {}
+        self._pools: dict[tuple[str, frozenset[str]], DailyPool] = {}
         self._stat_signature: tuple[tuple[str, int, int], ...] | None = None
         self._loaded_digest = ""
         self._rejected_digest = ""
@@ -449,6 +450,7 @@ class PromptCatalog:
 
     def _swap(self, decks: tuple[Deck, ...]) -> None:
         self._decks = decks
+        self._pools.clear()
         self._decks_by_id = {deck.id: deck for deck in decks}
         self._prompts_by_id = {prompt.id: prompt for deck in decks for prompt in deck.prompts}
 
@@ -514,6 +516,17 @@ class PromptCatalog:
         language: str = "en",
     ) -> Prompt | None:
         """The pair's next daily question (see `bot.domain.prompts.choose_prompt`)."""
-        return choose_prompt(
-            pair_id, self.eligible(language), history, pair_age_days, disabled_decks, exclude
-        )
+        pool = self.daily_pool(language, frozenset(disabled_decks))
+        return pool.choose(pair_id, history, pair_age_days, exclude)
+
+    def daily_pool(self, language: str, disabled_decks: frozenset[str]) -> DailyPool:
+        """Built once per catalogue, language and set of switched-off decks: the fan-out
+        chooses for every due pair, and most share the same few pools."""
+        key = (language, disabled_decks)
+        pool = self._pools.get(key)
+        if pool is None:
+            if len(self._pools) >= 256:
+                self._pools.clear()  # many different combinations: keep memory bounded
+            pool = DailyPool(self.eligible(language), disabled_decks)
+            self._pools[key] = pool
+        return pool

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.db.models import Answer, Pair, Round
-from bot.db.repositories import DuePair, NewRound
+from bot.db.repositories import DuePair, NewRound, RoundTimes
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import schedule
 from bot.domain.clock import Clock
@@ -180,9 +180,9 @@ class RoundService:
         async with self._uow() as uow:
             due_pairs = await uow.rounds.claim_due_pairs(now, self._settings.tick_batch)
             planned = []
+            due_rounds = schedule.DueRounds(now)
             for pair in due_pairs:
-                zone = ZoneInfo(pair.timezone)
-                due = schedule.due_round(pair.next_prompt_at, now, pair.prompt_time, zone)
+                due = due_rounds.for_pair(pair.next_prompt_at, pair.prompt_time, pair.timezone)
                 if due is not None:
                     planned.append((pair, due.local_date, due.following))
             made = await self._create_rounds(uow, planned, now)
@@ -209,17 +209,13 @@ class RoundService:
             if prompt is None:
                 log.error("no daily prompt available for pair %s", pair.id)
                 continue
-            new_rounds.append(
-                NewRound(
-                    pair_id=pair.id,
-                    local_date=local_date,
-                    prompt_id=prompt.id,
-                    created_at=now,
-                    closes_at=now + timedelta(days=self._settings.round_open_days),
-                    reminder_at=now + self._settings.reminder_after,
-                )
-            )
-        created = await uow.rounds.create_many(new_rounds)
+            new_rounds.append(NewRound(pair.id, local_date, prompt.id))
+        times = RoundTimes(
+            created_at=now,
+            closes_at=now + timedelta(days=self._settings.round_open_days),
+            reminder_at=now + self._settings.reminder_after,
+        )
+        created = await uow.rounds.create_many(new_rounds, times)
         by_pair = {pair.id: pair for pair, _, _ in planned}
         questions: list[dict[str, Any]] = []
         for new in new_rounds:
