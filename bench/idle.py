@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -60,8 +61,8 @@ def run(engine: str, pairs: int, seconds: float, warmup: float) -> list[object]:
         hearth = shutil.which("hearth") or str(Path(sys.executable).parent / "hearth")
         process = subprocess.Popen([hearth, "run"], env=env, cwd=ROOT)
         try:
-            time.sleep(warmup)  # migrations checked, decks synced, polling started
-            assert process.poll() is None, "hearth run exited"
+            _wait_until_ready(process, int(env["HTTP_PORT"]))
+            time.sleep(warmup)  # the first ticks and polls settle
             cpu_before, began = _cpu_seconds(process.pid), time.monotonic()
             peak = 0.0
             while time.monotonic() - began < seconds:
@@ -79,6 +80,21 @@ def run(engine: str, pairs: int, seconds: float, warmup: float) -> list[object]:
     return [engine, f"{pairs:,}", f"{seconds:.0f}", f"{peak:.0f}", f"{cpu:.2%}", _verdict(met)]
 
 
+def _wait_until_ready(process: subprocess.Popen[bytes], port: int) -> None:
+    """Until /readyz answers 200: start-up (decks linted and synced) is not idle time."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "hearth run exited"
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError("hearth run did not become ready in 120 s")
+
+
 def _verdict(met: bool) -> str:
     return "met" if met else "NOT met"
 
@@ -88,7 +104,7 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
     parser.add_argument("--pairs", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--warmup", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=5, help="seconds after ready")
     args = parser.parse_args()
     rows = []
     for engine in args.engines:

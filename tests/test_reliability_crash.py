@@ -18,11 +18,13 @@ from bot.sandbox import BotApiSandbox
 from tests.reliability_bot import seed_due_pairs
 
 FIRST_ID = 50_000
-# The issue asks for 2,000 pairs: `HEARTH_CRASH_PAIRS=2000` (passes on both engines, but
-# takes minutes on a busy 2-core runner, since the sandbox shares the test's event loop).
-PAIRS = int(os.environ.get("HEARTH_CRASH_PAIRS", "500"))
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-pytestmark = pytest.mark.heavy
+# Every run kills a bot delivering 300 pairs' questions; the issue's 2,000 is the heavy
+# variant (`uv run pytest -m heavy`, which CI runs too).
+SIZES = [
+    pytest.param(300, id="300-pairs"),
+    pytest.param(2000, id="2000-pairs", marks=pytest.mark.heavy),
+]
 
 
 async def start_bot(database_url: str, sandbox: BotApiSandbox) -> asyncio.subprocess.Process:
@@ -42,10 +44,10 @@ def questions_in(sandbox: BotApiSandbox, chat_id: int) -> int:
     return sum(1 for m in sandbox.messages_in(chat_id) if "Today's question" in m.text)
 
 
+@pytest.mark.parametrize("pairs", SIZES)
 async def test_sigkill_mid_delivery_then_restart_loses_and_repeats_nothing(
-    sandbox: BotApiSandbox, database_url: str
+    sandbox: BotApiSandbox, database_url: str, pairs: int
 ) -> None:
-    pairs = PAIRS
     people = range(FIRST_ID, FIRST_ID + 2 * pairs)
     for person in people:
         sandbox.user(person, f"P{person}").chat.started = True

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from collections import Counter
 from datetime import timedelta
@@ -30,14 +29,17 @@ from tests.conftest import START
 from tests.reliability_bot import seed_due_pairs
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
-# The issue asks for 5,000 pairs: `HEARTH_LOAD_PAIRS=5000` (passes; 10,000 answers take
-# one process a few minutes on a busy 2-core runner, so CI runs 1,000 by default).
-PAIRS = int(os.environ.get("HEARTH_LOAD_PAIRS", "1000"))
+# Every run has 1,000 pairs answer at once; the issue's 5,000 is the heavy variant
+# (`uv run pytest -m heavy`, which CI runs too).
+SIZES = [
+    pytest.param(1000, id="1000-pairs"),
+    pytest.param(5000, id="5000-pairs", marks=pytest.mark.heavy),
+]
 FIRST_ID = 100_000
-pytestmark = pytest.mark.heavy
 
 
-async def test_5000_pairs_answering_within_a_minute(database_url: str) -> None:
+@pytest.mark.parametrize("pairs", SIZES)
+async def test_pairs_answering_within_a_minute(database_url: str, pairs: int) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("the load test is about PostgreSQL with many connections")
     engine = create_engine(database_url)
@@ -47,8 +49,8 @@ async def test_5000_pairs_answering_within_a_minute(database_url: str) -> None:
         catalog = PromptCatalog(PROMPTS, PromptSync(uow, clock))
         await catalog.start()
         rounds = RoundService(uow, clock, catalog, RoundSettings())
-        await seed_due_pairs(database_url, PAIRS, FIRST_ID, START - timedelta(minutes=1))
-        assert (await rounds.tick()).rounds_created == PAIRS
+        await seed_due_pairs(database_url, pairs, FIRST_ID, START - timedelta(minutes=1))
+        assert (await rounds.tick()).rounds_created == pairs
         clock.advance(timedelta(minutes=5))
         async with engine.connect() as connection:  # as autovacuum would after a bulk load
             await connection.execution_options(isolation_level="AUTOCOMMIT")
@@ -62,26 +64,26 @@ async def test_5000_pairs_answering_within_a_minute(database_url: str) -> None:
             async with gate:
                 return await rounds.handle_message(person, incoming)
 
-        everyone = list(range(FIRST_ID, FIRST_ID + 2 * PAIRS))
+        everyone = list(range(FIRST_ID, FIRST_ID + 2 * pairs))
         began = time.monotonic()
         outcomes = await asyncio.gather(*(answer(person) for person in everyone))
         elapsed = time.monotonic() - began
-        print(f"\n{2 * PAIRS} answers stored and revealed in {elapsed:.1f}s")
+        print(f"\n{2 * pairs} answers stored and revealed in {elapsed:.1f}s")
         assert all(isinstance(outcome, Saved) for outcome in outcomes)
-        assert sum(outcome.revealed for outcome in outcomes) == PAIRS
+        assert sum(outcome.revealed for outcome in outcomes) == pairs
 
         async with engine.connect() as connection:
 
             async def one(sql: str) -> Any:
                 return (await connection.execute(text(sql))).one()
 
-            assert await one("SELECT count(*) FROM answer") == (2 * PAIRS,)
-            assert await one("SELECT count(*) FROM round WHERE status = 'revealed'") == (PAIRS,)
+            assert await one("SELECT count(*) FROM answer") == (2 * pairs,)
+            assert await one("SELECT count(*) FROM round WHERE status = 'revealed'") == (pairs,)
             reveals = (
                 await connection.execute(text("SELECT params FROM outbox WHERE kind = 'reveal'"))
             ).all()
         per_round = Counter(_params(params)["round_id"] for (params,) in reveals)
-        assert len(per_round) == PAIRS
+        assert len(per_round) == pairs
         assert set(per_round.values()) == {2}, "one reveal each"
     finally:
         await engine.dispose()
