@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.db.migrate import upgrade_to_head
-from bot.db.models import ActivePartner, Pair, Person
+from bot.db.models import ActivePartner, Pair, Person, Round
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH-token-for-the-sandbox"
@@ -77,12 +77,18 @@ async def seed_pairs(
     next_prompt_at: datetime | None,
     first_person_id: int = 10_000_000,
     chunk: int = 5_000,
+    history_days: int = 0,
 ) -> list[tuple[int, int, int]]:
-    """`count` active pairs (2 people each) inserted with bulk SQL; returns (pair, a, b)."""
+    """`count` active pairs (2 people each) inserted with bulk SQL; returns (pair, a, b).
+
+    With `history_days`, each pair also has that many past rounds (one a day, up to the
+    day before START), as a pair that has used Hearth for a while does; the prompt decks
+    must be synced first."""
     engine = create_engine(url)
-    created = START - timedelta(days=30)
+    created = START - timedelta(days=max(30, history_days + 1))
     pairs: list[tuple[int, int, int]] = []
     try:
+        daily = await _daily_prompt_ids(engine) if history_days else []
         for start in range(0, count, chunk):
             size = min(chunk, count - start)
             people = [
@@ -120,6 +126,9 @@ async def seed_pairs(
                 await connection.execute(insert(Person.__table__), people)  # type: ignore[attr-defined]
                 await connection.execute(insert(Pair.__table__), pair_rows)  # type: ignore[attr-defined]
                 await connection.execute(insert(ActivePartner.__table__), active)  # type: ignore[attr-defined]
+                if history_days:
+                    past = _past_rounds(pair_rows, daily, history_days)
+                    await connection.execute(insert(Round.__table__), past)  # type: ignore[attr-defined]
             pairs += [(r["id"], r["partner_a_id"], r["partner_b_id"]) for r in pair_rows]
         if engine.dialect.name == "postgresql":
             async with engine.begin() as connection:
@@ -131,6 +140,36 @@ async def seed_pairs(
     finally:
         await engine.dispose()
     return pairs
+
+
+async def _daily_prompt_ids(engine: Any) -> list[str]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            text("SELECT id FROM prompt WHERE kind = 'daily' AND retired_at IS NULL ORDER BY id")
+        )
+        return [prompt_id for (prompt_id,) in rows]
+
+
+def _past_rounds(
+    pair_rows: Sequence[dict[str, Any]], daily: Sequence[str], days: int
+) -> list[dict[str, Any]]:
+    rounds = []
+    for row in pair_rows:
+        for back in range(days, 0, -1):
+            at = START - timedelta(days=back)
+            rounds.append(
+                {
+                    "pair_id": row["id"],
+                    "local_date": at.date(),
+                    "prompt_id": daily[(row["id"] + back) % len(daily)],
+                    "status": "revealed",
+                    "created_at": at,
+                    "closes_at": at + timedelta(days=3),
+                    "revealed_at": at + timedelta(hours=2),
+                    "streak": 0,
+                }
+            )
+    return rounds
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

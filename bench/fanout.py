@@ -3,6 +3,7 @@ create every round and queue both question messages.
 
     uv run python -m bench.fanout                    # 1k, 10k, 100k on SQLite and PostgreSQL
     uv run python -m bench.fanout --sizes 1000 --engines sqlite
+    uv run python -m bench.fanout --sizes 10000 --history-days 60   # pairs with a past
 
 Each size runs in two fresh subprocesses: one seeds the database with bulk SQL, the other
 runs the tick alone, so its peak RSS (ru_maxrss) is the tick's own footprint.
@@ -33,14 +34,14 @@ TARGET_SECONDS = 10.0
 TARGET_RSS_MB = 300.0
 
 
-async def _seed(url: str, size: int) -> None:
+async def _seed(url: str, size: int, history_days: int) -> None:
     from bot.app import Hearth
     from bot.domain.clock import FakeClock
 
     hearth = Hearth(settings_for("http://127.0.0.1:9", url), FakeClock(START), scheduler=False)
     await hearth.catalog.start()  # syncs the prompt decks into the database
     await hearth.engine.dispose()
-    await seed_pairs(url, size, next_prompt_at=START)
+    await seed_pairs(url, size, next_prompt_at=START, history_days=history_days)
 
 
 async def _tick(url: str, size: int) -> dict[str, float]:
@@ -53,7 +54,9 @@ async def _tick(url: str, size: int) -> dict[str, float]:
     report = await hearth.tick()
     seconds = time.perf_counter() - began
     async with hearth.uow(read_only=True) as uow:
-        rounds = (await uow.session.execute(text("SELECT count(*) FROM round"))).scalar()
+        rounds = (
+            await uow.session.execute(text("SELECT count(*) FROM round WHERE status = 'open'"))
+        ).scalar()
         queued = (await uow.session.execute(text("SELECT count(*) FROM outbox"))).scalar()
     await hearth.engine.dispose()
     assert report.rounds_created == size == rounds, (report, rounds)
@@ -64,15 +67,15 @@ async def _tick(url: str, size: int) -> dict[str, float]:
 def _child(argv: list[str]) -> None:
     step, url, size = argv[0], argv[1], int(argv[2])
     if step == "seed":
-        asyncio.run(_seed(url, size))
+        asyncio.run(_seed(url, size, int(argv[3])))
     else:
         print(json.dumps(asyncio.run(_tick(url, size))))
 
 
-def run_one(engine: str, size: int) -> dict[str, float]:
+def run_one(engine: str, size: int, history_days: int) -> dict[str, float]:
     with fresh_database(engine) as url:
         here = [sys.executable, "-m", "bench.fanout", "--child"]
-        subprocess.run([*here, "seed", url, str(size)], check=True)
+        subprocess.run([*here, "seed", url, str(size), str(history_days)], check=True)
         out = subprocess.run(
             [*here, "tick", url, str(size)], check=True, capture_output=True, text=True
         ).stdout
@@ -87,12 +90,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
+    parser.add_argument(
+        "--history-days",
+        type=int,
+        default=0,
+        help="past rounds per pair (0: new pairs, as the targets are stated)",
+    )
     args = parser.parse_args()
     rows = []
     for engine in args.engines:
         seconds: dict[int, float] = {}
         for size in args.sizes:
-            r = run_one(engine, size)
+            r = run_one(engine, size, args.history_days)
             seconds[size] = r["seconds"]
             rows.append(
                 [

@@ -11,8 +11,10 @@ from typing import Any
 
 from sqlalchemy import (
     Double,
+    String,
     and_,
     bindparam,
+    cast,
     delete,
     func,
     literal,
@@ -638,6 +640,21 @@ class RoundTimes:
     reminder_at: datetime | None
 
 
+def _history_from(entries: str) -> list[str]:
+    """Prompt ids (which never hold spaces or commas) from "date id skipped prompt,...",
+    in date order; "-" stands for no skipped prompt."""
+    rounds = sorted(
+        (day, int(round_id), skipped, prompt_id)
+        for day, round_id, skipped, prompt_id in (item.split(" ") for item in entries.split(","))
+    )
+    history: list[str] = []
+    for _, _, skipped, prompt_id in rounds:
+        if skipped != "-":
+            history.append(skipped)
+        history.append(prompt_id)
+    return history
+
+
 class RoundRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -676,19 +693,31 @@ class RoundRepository:
             )
 
     async def prompt_histories(self, pair_ids: Collection[int]) -> dict[int, list[str]]:
-        """Each pair's prompts so far, oldest first (skipped ones count as used)."""
+        """Each pair's prompts so far, oldest first (skipped ones count as used).
+
+        One aggregated string per pair, not one row per round: a pair that has used Hearth
+        for months has hundreds of rounds, and row objects for all of them were most of
+        the daily fan-out. Each entry carries its date and id, so the order is restored
+        here whatever order the database aggregated in."""
         histories: dict[int, list[str]] = {pair_id: [] for pair_id in pair_ids}
         if not pair_ids:
             return histories
-        statement = (
-            select(col(Round.pair_id), col(Round.skipped_prompt_id), col(Round.prompt_id))
-            .where(col(Round.pair_id).in_(pair_ids))
-            .order_by(col(Round.pair_id), col(Round.local_date), col(Round.id))
+        entry = (
+            cast(col(Round.local_date), String)
+            + " "
+            + cast(col(Round.id), String)
+            + " "
+            + func.coalesce(col(Round.skipped_prompt_id), "-")
+            + " "
+            + col(Round.prompt_id)
         )
-        for pair_id, skipped, prompt_id in (await self.session.execute(statement)).all():
-            if skipped:
-                histories[pair_id].append(skipped)
-            histories[pair_id].append(prompt_id)
+        statement = (
+            select(col(Round.pair_id), func.aggregate_strings(entry, ","))
+            .where(col(Round.pair_id).in_(pair_ids))
+            .group_by(col(Round.pair_id))
+        )
+        for pair_id, entries in (await self.session.execute(statement)).all():
+            histories[pair_id] = _history_from(entries)
         return histories
 
     async def create_many(self, rounds: Sequence[NewRound], times: RoundTimes) -> dict[int, int]:

@@ -560,12 +560,13 @@ def cycle_used(history: Sequence[str], pool: Collection[str]) -> set[str]:
     (retired prompts, decks switched off) do not count. The pool is today's, so switching a
     deck on mid-cycle adds its prompts to the current cycle rather than repeating others.
     """
-    members = set(pool)
+    members = pool if isinstance(pool, (set, frozenset)) else set(pool)
+    size = len(members)
     used: set[str] = set()
     for prompt_id in history:
         if prompt_id in members:
             used.add(prompt_id)
-            if len(used) == len(members):
+            if len(used) == size:
                 used = set()
     return used
 
@@ -609,20 +610,24 @@ class DailyPool:
 
     Everything here depends only on the catalogue and the switched-off decks, not on the
     pair, so the fan-out shares one pool among all pairs with the same decks switched off.
+    Per pair, the work is set arithmetic on ids, which runs for every due pair.
     """
 
     def __init__(self, eligible: Sequence[Prompt], disabled_decks: Collection[str] = ()) -> None:
         switched_on = [prompt for prompt in eligible if prompt.deck_id not in disabled_decks]
-        self.prompts: tuple[Prompt, ...] = tuple(
-            sorted(switched_on or eligible, key=lambda prompt: prompt.id)
-        )
-        self.ids = frozenset(prompt.id for prompt in self.prompts)
+        prompts = sorted(switched_on or eligible, key=lambda prompt: prompt.id)
+        self.ids = frozenset(prompt.id for prompt in prompts)
         self._depth_of = {prompt.id: prompt.depth for prompt in eligible}
-        self._totals = Counter(prompt.depth for prompt in self.prompts)
+        # Each depth's prompts in id order, and their ids, lightest depth first.
         self._by_depth = {
-            depth: [prompt for prompt in self.prompts if prompt.depth == depth]
-            for depth in self._totals
+            depth: [prompt for prompt in prompts if prompt.depth == depth]
+            for depth in sorted({prompt.depth for prompt in prompts})
         }
+        self._ids_by_depth = {
+            depth: frozenset(prompt.id for prompt in at_depth)
+            for depth, at_depth in self._by_depth.items()
+        }
+        self._totals = {depth: len(at_depth) for depth, at_depth in self._by_depth.items()}
         self._rest = len(self.ids) // 2
 
     def choose(
@@ -632,53 +637,53 @@ class DailyPool:
         pair_age_days: int,
         exclude: Collection[str] = frozenset(),
     ) -> Prompt | None:
-        if not self.prompts:
-            return None
-        candidates = self._candidates(history, exclude)
-        if not candidates:
+        candidates = self._candidate_ids(history, exclude)
+        if candidates is None:
+            left = self._totals  # a new pair: everything is a candidate
+        else:
+            left = {depth: len(candidates & ids) for depth, ids in self._ids_by_depth.items()}
+        left = {depth: count for depth, count in left.items() if count}
+        if not left:
             return None
         day_number = len(history)
         if pair_age_days < FIRST_WEEK_DAYS:
-            depth = min(prompt.depth for prompt in candidates)
+            depth = min(left)
         else:
             last_depth = self._depth_of.get(history[-1]) if history else None
-            left = self._totals if len(candidates) == len(self.prompts) else None
-            depth = _draw_depth(pair_id, day_number, self._totals, candidates, last_depth, left)
-        if candidates is self.prompts:
-            at_depth = self._by_depth[depth]
-        else:
-            at_depth = [prompt for prompt in candidates if prompt.depth == depth]
+            depth = _draw_depth(pair_id, day_number, self._totals, left, last_depth)
+        at_depth = self._by_depth[depth]
+        if candidates is not None:
+            at_depth = [prompt for prompt in at_depth if prompt.id in candidates]
         return at_depth[_digest(pair_id, day_number, "prompt") % len(at_depth)]
 
-    def _candidates(self, history: Sequence[str], exclude: Collection[str]) -> Sequence[Prompt]:
-        """Unused in this cycle, not excluded, and rested if any rested ones are left."""
+    def _candidate_ids(
+        self, history: Sequence[str], exclude: Collection[str]
+    ) -> frozenset[str] | None:
+        """Unused in this cycle, not excluded, and rested if any rested ones are left;
+        None when that is the whole pool."""
         if not history and not exclude:
-            return self.prompts  # a new pair: everything, and no list to build
-        used = cycle_used(history, self.ids)
-        candidates = [p for p in self.prompts if p.id not in used and p.id not in exclude]
-        if not candidates:
-            candidates = [p for p in self.prompts if p.id not in exclude]
-        recent = set(history[-self._rest :]) if self._rest else set()
-        rested = [prompt for prompt in candidates if prompt.id not in recent]
-        return rested or candidates
+            return None
+        excluded = self.ids.intersection(exclude)
+        left = self.ids - cycle_used(history, self.ids) - excluded
+        if not left:
+            left = self.ids - excluded
+        rested = left.difference(history[-self._rest :]) if self._rest else left
+        return rested or left
 
 
 def _draw_depth(
     pair_id: int,
     day_number: int,
-    totals: Counter[int],
-    candidates: Sequence[Prompt],
+    totals: dict[int, int],
+    left: dict[int, int],
     last_depth: int | None,
-    left: Counter[int] | None = None,
 ) -> int:
-    if left is None:
-        left = Counter(prompt.depth for prompt in candidates)
+    """A depth with prompts `left`, lightest first in the draw."""
     # The cube of the share still unused pulls a lagging depth forward quickly, so the
     # depths run out together and a cycle does not end in a run of deep days.
     weights = {
-        depth: DEPTH_TARGET.get(depth, 0.1) * (left[depth] / totals[depth]) ** 3
-        for depth in sorted(left)
-        if left[depth]
+        depth: DEPTH_TARGET.get(depth, 0.1) * (count / totals[depth]) ** 3
+        for depth, count in sorted(left.items())
     }
     if last_depth == 3 and any(depth != 3 for depth in weights):
         weights.pop(3, None)
