@@ -34,10 +34,11 @@ async def _deliver(url: str, api_root: str, pairs: int, *, unlimited: bool) -> d
     await hearth.tick()  # 2 question messages per pair in the outbox
     await hearth.application.initialize()
     if unlimited:
-        hearth.sender._limiter = SendRateLimiter(1e9, 1e9, chat_burst=1e9)
+        hearth.sender._limiter = SendRateLimiter(1e9, 1e9, chat_burst=1e9, global_burst=1e9)
     began = time.perf_counter()
     sent = await hearth.sender.drain()
     seconds = time.perf_counter() - began
+    await hearth.sender.stop()
     async with hearth.uow(read_only=True) as uow:
         left = (
             await uow.session.execute(text("SELECT count(*) FROM outbox WHERE status <> 'sent'"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from bot.domain import invites
 from bot.domain.invites import InviteFacts, InviteProblem, InviteStatus
 from bot.domain.ratelimit import SendRateLimiter, TokenBucket
+from bot.sandbox.faults import RateLimiter
 from bot.telegram.split import split_message
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -87,6 +89,42 @@ def test_limiter_sustains_thirty_per_second() -> None:
         sent += 1
         chat += 1
     assert 290 <= sent <= 331
+
+
+def _refused_by_telegram(limiter: SendRateLimiter, stall: float) -> tuple[int, float]:
+    """A minute of sends to distinct chats as fast as `limiter` allows, as they reach
+    Telegram (the sandbox's model: 30/s with a burst of 30): those of the first `stall`
+    seconds all at its end (connections being opened, say), each up to 50 ms late. While
+    nothing arrives, Telegram's full bucket gains nothing. Returns how many Telegram
+    refuses, and the sustained rate it accepted."""
+    jitter = random.Random(7)
+    arrivals, now, chat = [], 0.0, 0
+    while now < 60:
+        if wait := limiter.wait_time(chat, now):
+            now += wait
+            continue
+        limiter.take(chat, now)
+        arrivals.append(max(now, stall) + jitter.uniform(0, 0.05))
+        chat += 1
+    clock = [0.0]
+    telegram = RateLimiter(30, 1, burst=1, global_burst=30, clock=lambda: clock[0])
+    refused, accepted = 0, []
+    for moment in sorted(arrivals):
+        clock[0] = moment
+        if telegram.admit(len(accepted) + refused) is None:
+            accepted.append(moment)
+        else:
+            refused += 1
+    return refused, (len(accepted) - 1) / (accepted[-1] - accepted[0])
+
+
+def test_default_budget_stays_inside_telegrams_limit_when_requests_are_held_up() -> None:
+    refused, rate = _refused_by_telegram(SendRateLimiter(), stall=0.5)
+    assert refused == 0
+    assert rate >= 0.95 * 30
+    # Spending exactly Telegram's budget (30/s, burst 30) is refused at once.
+    refused, _ = _refused_by_telegram(SendRateLimiter(30, global_burst=30), stall=0.5)
+    assert refused > 10
 
 
 @given(st.text(min_size=0, max_size=12000))

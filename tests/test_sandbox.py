@@ -454,10 +454,92 @@ async def test_webhook_delivers_with_the_secret_and_retries(
 # -- the server itself -----------------------------------------------------------------------
 
 
-async def test_uvicorn_leaves_signal_handlers_alone() -> None:
+async def test_the_server_leaves_signal_handlers_alone() -> None:
     before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     async with BotApiSandbox(TOKEN) as sandbox:
         await asyncio.sleep(0)  # let the server task run its start-up
         during = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
         assert sandbox.port > 0
     assert during == before
+
+
+async def _exchange(
+    sandbox: BotApiSandbox, *requests: bytes, bodiless: tuple[int, ...] = ()
+) -> tuple[list[bytes], bool]:
+    """Writes the raw requests on one connection and reads an answer to each: its status
+    line and body (none for those in `bodiless`); and whether the server then closed."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", sandbox.port)
+    try:
+        for request in requests:
+            writer.write(request)
+        answers = []
+        for index in range(len(requests)):
+            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+            lines = head.split("\r\n")
+            fields = dict(line.lower().split(": ", 1) for line in lines[1:] if ": " in line)
+            length = 0 if index in bodiless else int(fields.get("content-length", "0"))
+            answers.append(lines[0].encode() + b" " + await reader.readexactly(length))
+        try:
+            closed = await asyncio.wait_for(reader.read(), 0.3) == b""
+        except TimeoutError:
+            closed = False
+    finally:
+        writer.close()
+    return answers, closed
+
+
+async def test_the_server_keeps_connections_and_reads_any_body_framing(
+    sandbox: BotApiSandbox,
+) -> None:
+    await sandbox.user(1001, "Alice").send_command("/start")
+    path = f"/bot{TOKEN}".encode()
+    body = b'{"chat_id": 1001, "text": "chunked"}'
+    chunked = (
+        b"POST %s/sendMessage HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n"
+        % (path, 5, body[:5], len(body) - 5, body[5:])
+    )
+    form = b"chat_id=1001&text=form"
+    form_request = (
+        b"POST %s/sendMessage HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s"
+        % (path, len(form), form)
+    )
+    head = b"HEAD %s/getMe HTTP/1.1\r\nHost: x\r\n\r\n" % path
+    last = b"GET %s/getMe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % path
+    answers, closed = await _exchange(sandbox, chunked, form_request, head, last, bodiless=(2,))
+    assert [a.split(b" ", 2)[1] for a in answers] == [b"200"] * 4
+    assert b'"text":"chunked"' in answers[0]
+    assert b'"text":"form"' in answers[1]
+    assert answers[2] == b"HTTP/1.1 200 OK ", "HEAD: no body"
+    assert b'"is_bot":true' in answers[3]
+    assert closed, "Connection: close is honoured"
+    assert [m.text for m in sandbox.user(1001).inbox] == ["chunked", "form"]
+
+
+async def test_the_server_answers_garbage_with_400_and_closes(sandbox: BotApiSandbox) -> None:
+    answers, closed = await _exchange(sandbox, b"NONSENSE\r\n\r\n")
+    assert answers[0].startswith(b"HTTP/1.1 400")
+    assert closed
+
+
+async def test_the_server_asks_for_the_body_when_told_to_expect_100_continue(
+    sandbox: BotApiSandbox,
+) -> None:
+    await sandbox.user(1001, "Alice").send_command("/start")
+    body = b'{"chat_id": 1001, "text": "after 100"}'
+    reader, writer = await asyncio.open_connection("127.0.0.1", sandbox.port)
+    try:
+        writer.write(
+            b"POST /bot%s/sendMessage HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+            b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+            % (TOKEN.encode(), len(body))
+        )
+        interim = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 2)
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+        writer.write(body)
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 2)
+        assert head.startswith(b"HTTP/1.1 200 OK")
+    finally:
+        writer.close()
+    assert [m.text for m in sandbox.user(1001).inbox] == ["after 100"]

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     Double,
     String,
+    Table,
     and_,
     bindparam,
     cast,
@@ -271,6 +272,20 @@ class InviteRepository:
         return bool(_rowcount(result))
 
 
+_OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("m_id"))
+    .values(
+        status="sent",
+        sent_at=bindparam("m_sent_at", type_=_OUTBOX.c.sent_at.type),
+        telegram_message_id=bindparam("m_telegram_id", type_=_OUTBOX.c.telegram_message_id.type),
+        claimed_until=None,
+        attempts=_OUTBOX.c.attempts + 1,
+    )
+)
+
+
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -367,20 +382,20 @@ class OutboxRepository:
             )
         return rows
 
-    async def mark_sent(
-        self, message_id: int, telegram_message_id: int | None, now: datetime
-    ) -> None:
-        await self.session.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id) == message_id)
-            .values(
-                status="sent",
-                sent_at=now,
-                telegram_message_id=telegram_message_id,
-                claimed_until=None,
-                attempts=col(OutboxMessage.attempts) + 1,
+    async def mark_sent(self, marks: Sequence[tuple[int, int | None, datetime]]) -> None:
+        """Mark messages sent, for each (message id, Telegram's message id, sent at).
+
+        One Core UPDATE executed with a parameter set per message: the sender marks what
+        went out in groups, and an ORM UPDATE per message cost about a millisecond of CPU
+        each, most of the sender's time at a thousand messages a second."""
+        if marks:
+            await self.session.execute(
+                _MARK_SENT,
+                [
+                    {"m_id": message_id, "m_sent_at": sent_at, "m_telegram_id": telegram_id}
+                    for message_id, telegram_id, sent_at in marks
+                ],
             )
-        )
 
     async def release_for_retry(self, message_id: int, not_before: datetime, error: str) -> None:
         await self.session.execute(

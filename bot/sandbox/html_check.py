@@ -97,7 +97,7 @@ class _HtmlParser:
             if byte == ord("&"):
                 self._character_reference()
             elif byte != ord("<"):
-                self._copy_byte(byte)
+                self._copy_text()
             elif self._at(self.pos + 1) == ord("/"):
                 self._end_tag()
             else:
@@ -115,6 +115,21 @@ class _HtmlParser:
 
     def _at(self, index: int) -> int:
         return self.source[index] if index < len(self.source) else _END
+
+    def _copy_text(self) -> None:
+        """Plain text up to the next "&" or "<" (ASCII, so never inside a character)."""
+        end = len(self.source)
+        for stop in (b"&", b"<"):
+            found = self.source.find(stop, self.pos, end)
+            if found != -1:
+                end = found
+        run = self.source[self.pos : end]
+        self.out += run
+        # UTF-16 code units: one a character, two beyond the Basic Multilingual Plane.
+        self.utf16_offset += (
+            len(run) if run.isascii() else len(run.decode("utf-8").encode("utf-16-le")) // 2
+        )
+        self.pos = end
 
     def _copy_byte(self, byte: int) -> None:
         if byte & 0xC0 != 0x80:  # the first byte of a UTF-8 sequence starts a character

@@ -1,6 +1,8 @@
 """One Telegram send budget for every replica (PostgreSQL, webhook mode).
 
 Each replica alone would allow itself about 30 messages a second; two would then send 60.
+The rates and bursts are the in-process limiter's (bot/domain/ratelimit.py), which explains
+why they sit a little under Telegram's.
 Instead every send takes a slot from rows in the database (GCRA: a "theoretical arrival
 time" a scope, moved on by one interval per message): one row for all chats together and
 one row per chat. The slot's instant comes from the database clock, so replicas' clocks
@@ -15,6 +17,7 @@ import logging
 import time
 
 from bot.db.uow import UnitOfWorkFactory
+from bot.domain.ratelimit import CHAT_BURST, GLOBAL_BURST, GLOBAL_PER_SECOND, PER_CHAT_PER_SECOND
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +29,10 @@ class DatabaseSendBudget:
         self,
         uow: UnitOfWorkFactory,
         *,
-        global_per_second: float = 30,
-        global_burst: float = 1,
-        per_chat_per_second: float = 1,
-        chat_burst: float = 3,
+        global_per_second: float = GLOBAL_PER_SECOND,
+        global_burst: float = GLOBAL_BURST,
+        per_chat_per_second: float = PER_CHAT_PER_SECOND,
+        chat_burst: float = CHAT_BURST,
         prune_every: int = 1000,
     ) -> None:
         self._uow = uow
