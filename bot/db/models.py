@@ -71,10 +71,11 @@ class Person(SQLModel, table=True):
 class Pair(SQLModel, table=True):
     """Two partners linked by an accepted invite. Ended pairs stay for history."""
 
-    # The tick's claims read only the due end of these (status first: SQLite would
-    # otherwise pick the status index and sort every active pair on every tick).
+    # The tick's claims read only the due end of these, already in claim order (status
+    # first, or SQLite picks the status index and sorts every active pair each tick; id
+    # last, or PostgreSQL sorts every due pair for each batch of the fan-out).
     __table_args__ = (
-        Index("ix_pair_due_prompt", "status", "next_prompt_at"),
+        Index("ix_pair_due_prompt", "status", "next_prompt_at", "id"),
         Index("ix_pair_due_checkin", "status", "next_checkin_at"),
     )
 

@@ -24,7 +24,9 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_pair_next_prompt_at"))
         batch_op.drop_index(batch_op.f("ix_pair_status"))
         batch_op.create_index("ix_pair_due_checkin", ["status", "next_checkin_at"], unique=False)
-        batch_op.create_index("ix_pair_due_prompt", ["status", "next_prompt_at"], unique=False)
+        batch_op.create_index(
+            "ix_pair_due_prompt", ["status", "next_prompt_at", "id"], unique=False
+        )
 
 
 def downgrade() -> None:
