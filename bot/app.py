@@ -81,6 +81,7 @@ class Hearth:
             RoundSettings(
                 round_open_days=settings.round_open_days,
                 reminder_after=timedelta(hours=settings.reminder_after_hours),
+                tick_workers=1 if is_sqlite(settings.database_url) else 2,
             ),
         )
         self.checkins = CheckInService(

@@ -230,7 +230,8 @@ class Round(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    pair_id: int = Field(foreign_key="pair.id", index=True)
+    # Indexed as the first column of the (pair_id, local_date) unique constraint.
+    pair_id: int = Field(foreign_key="pair.id")
     local_date: date = Field(sa_column=Column(Date(), nullable=False))
     prompt_id: str = Field(foreign_key="prompt.id", max_length=64, index=True)
     skipped_prompt_id: str | None = Field(default=None, foreign_key="prompt.id", max_length=64)

@@ -3,6 +3,7 @@ happens around a round (nudges, reminders, closing, streaks, history, reactions)
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -14,7 +15,7 @@ from bot.db.repositories import DuePair, NewRound, RoundTimes
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import schedule
 from bot.domain.clock import Clock
-from bot.domain.people import PersonInfo
+from bot.domain.people import PersonInfo, display_name
 from bot.services.prompt_library import PromptCatalog
 from bot.services.results import Refusal, Refused
 
@@ -34,7 +35,12 @@ class RoundSettings:
     reminder_after: timedelta = timedelta(hours=3)
     quiet_start: time = time(22, 0)
     quiet_end: time = time(8, 0)
-    tick_batch: int = 500
+    # Pairs per fan-out transaction: larger batches cost less per pair, smaller ones hold
+    # SQLite's write lock for less time while answers wait.
+    tick_batch: int = 1000
+    # Batches claimed at once. With PostgreSQL two overlap, so the bot works out one while
+    # the server stores the other (SKIP LOCKED keeps them apart); SQLite has one writer.
+    tick_workers: int = 1
 
 
 @dataclass(frozen=True)
@@ -165,15 +171,20 @@ class RoundService:
 
     async def tick(self) -> TickReport:
         """Claim due pairs in batches and give each today's round; then reminders, closings."""
+        workers = (self._fan_out() for _ in range(max(1, self._settings.tick_workers)))
+        created = sum(await asyncio.gather(*workers))
+        reminders = await self._send_reminders()
+        closed = await self._close_expired()
+        return TickReport(rounds_created=created, reminders=reminders, closed=closed)
+
+    async def _fan_out(self) -> int:
+        """Batch after batch until a claim comes back short: nothing more is due."""
         created = 0
         while True:
             made, claimed = await self._tick_batch()
             created += made
             if claimed < self._settings.tick_batch:
-                break
-        reminders = await self._send_reminders()
-        closed = await self._close_expired()
-        return TickReport(rounds_created=created, reminders=reminders, closed=closed)
+                return created
 
     async def _tick_batch(self) -> tuple[int, int]:
         now = self._clock.now()
@@ -359,7 +370,10 @@ class RoundService:
         partner_id = other_partner(pair, person.id)
         partner_name = await uow.people.display_name_of(partner_id)
         if reveals:
-            await self._reveal(uow, pair, target, now)
+            # Both names are known: the partner's was just read, and this person's is the
+            # one the update carries (handle_message has just stored it).
+            names = {person.id: _stored_display_name(person), partner_id: partner_name}
+            await self._reveal(uow, pair, target, now, names)
         else:
             await self._nudge(uow, round_id, partner_id, person.display_name, now)
         return Saved(
@@ -442,34 +456,36 @@ class RoundService:
 
     # --- the reveal and what surrounds it --------------------------------------------
 
-    async def _reveal(self, uow: UnitOfWork, pair: Pair, target: Round, now: datetime) -> None:
+    async def _reveal(
+        self, uow: UnitOfWork, pair: Pair, target: Round, now: datetime, names: dict[int, str]
+    ) -> None:
+        """Both reveals, queued with one statement. `names`: each partner's display name."""
         round_id = _round_id(target)
         previous = await uow.rounds.previous(_pair_id(pair), target.local_date)
         streak = previous.streak + 1 if previous and previous.status == "revealed" else 1
         await uow.rounds.mark_revealed(round_id, now, streak)
         answers = {answer.person_id: answer for answer in await uow.answers.for_round(round_id)}
-        names = {
-            pid: await uow.people.display_name_of(pid)
-            for pid in (pair.partner_a_id, pair.partner_b_id)
-        }
         question = self._prompt_text(target.prompt_id)
+        reveals = []
         for reader_id in (pair.partner_a_id, pair.partner_b_id):
             partner_id = other_partner(pair, reader_id)
-            await uow.outbox.enqueue(
-                recipient_id=reader_id,
-                kind="reveal",
-                dedupe_key=f"round:{round_id}:{reader_id}:reveal",
-                params={
-                    "round_id": round_id,
-                    "question": question,
-                    "partner_name": names[partner_id],
-                    "partner_answer": answer_params(answers[partner_id]),
-                    "own_answer": answer_params(answers[reader_id]),
-                    "streak": streak,
-                },
-                now=now,
-                priority=PRIORITY_REPLY,
+            reveals.append(
+                {
+                    "recipient_id": reader_id,
+                    "kind": "reveal",
+                    "dedupe_key": f"round:{round_id}:{reader_id}:reveal",
+                    "params": {
+                        "round_id": round_id,
+                        "question": question,
+                        "partner_name": names[partner_id],
+                        "partner_answer": answer_params(answers[partner_id]),
+                        "own_answer": answer_params(answers[reader_id]),
+                        "streak": streak,
+                    },
+                    "priority": PRIORITY_REPLY,
+                }
             )
+        await uow.outbox.enqueue_many(reveals, now)
 
     async def _nudge(
         self, uow: UnitOfWork, round_id: int, partner_id: int, answerer_name: str, now: datetime
@@ -744,6 +760,12 @@ def _answer_values(incoming: IncomingAnswer, now: datetime) -> dict[str, Any]:
         "length": len(incoming.body or ""),
         "updated_at": now,
     }
+
+
+def _stored_display_name(person: PersonInfo) -> str:
+    """The display name as read back from the row `PersonRepository.upsert` wrote."""
+    last_name = (person.last_name or None) and person.last_name[:256]
+    return display_name(person.first_name[:256], last_name)
 
 
 def _answered_at(target: Round, is_partner_a: bool) -> datetime | None:

@@ -1,4 +1,4 @@
-"""due-pair indexes for the tick
+"""due-pair indexes for the tick; redundant outbox and round indexes dropped
 
 Revision ID: 96bc5a79f60d
 Revises: f1a988b9cb3d
@@ -18,6 +18,9 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_recipient_id"))
+
+    with op.batch_alter_table("round", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_round_pair_id"))
 
     with op.batch_alter_table("pair", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pair_next_checkin_at"))
@@ -43,3 +46,6 @@ def downgrade() -> None:
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_recipient_id"), ["recipient_id"], unique=False)
+
+    with op.batch_alter_table("round", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_round_pair_id"), ["pair_id"], unique=False)
