@@ -5,6 +5,13 @@
 Commands, one per line, each answered with one JSON line: `limits` (enforce Telegram's
 30/s overall and 1/s per chat), `nolimits`, `users FIRST COUNT` (people who
 have started the bot), `stats`, `quit`.
+
+For end-to-end timing (bench.answers), all on this process's monotonic clock:
+`poller` (wait until the bot is long polling), `play PATH` (PATH holds a JSON list of
+[offset seconds, user id, text]: each person writes her text at its offset from now; the
+time each update is queued for getUpdates is recorded), `wait COUNT SECONDS` (until the
+sandbox has accepted COUNT bot messages in all), `dump PATH` (writes every played update
+and every accepted bot message, with their times, to PATH as JSON).
 """
 
 from __future__ import annotations
@@ -14,6 +21,9 @@ import contextlib
 import json
 import subprocess
 import sys
+import time
+from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from bench.common import TOKEN
@@ -38,6 +48,15 @@ async def _serve() -> None:
                     sandbox.user(user_id, f"P{user_id}").chat.started = True
             elif line == "nolimits":
                 sandbox.disable_rate_limits()
+            elif line == "poller":
+                await sandbox.wait_for_poller(timeout=60)
+            elif line.startswith("play "):
+                answer = await _play(sandbox, Path(line.split(maxsplit=1)[1]))
+            elif line.startswith("wait "):
+                count, seconds = line.split()[1:3]
+                answer = await _wait_accepted(sandbox, int(count), float(seconds))
+            elif line.startswith("dump "):
+                _dump(sandbox, Path(line.split(maxsplit=1)[1]))
             elif line == "stats":
                 stats = sandbox.stats
                 times = [t for t, _ in stats.accepted]
@@ -51,6 +70,52 @@ async def _serve() -> None:
             print(json.dumps(answer), flush=True)
 
 
+# Every update `play` queued: (user id, message id, monotonic time it was queued).
+_played: list[tuple[int, int, float]] = []
+
+
+async def _play(sandbox: BotApiSandbox, plan_path: Path) -> dict[str, Any]:
+    """Each person writes her text at its offset; returns how late the worst one was."""
+    plan: list[tuple[float, int, str]] = json.loads(await asyncio.to_thread(plan_path.read_text))
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    worst_late = 0.0
+    for count, (offset, user_id, text) in enumerate(plan):
+        delay = began + offset - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        elif count % 50 == 0:
+            await asyncio.sleep(0)  # a backlog: let the server answer in between
+        worst_late = max(worst_late, -delay)
+        message = await sandbox.user(user_id).send_text(text)
+        _played.append((user_id, int(message["message_id"]), time.monotonic()))
+    return {"played": len(plan), "seconds": loop.time() - began, "worst_late": worst_late}
+
+
+async def _wait_accepted(sandbox: BotApiSandbox, count: int, seconds: float) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while sandbox.stats.messages_accepted < count and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    return {"accepted": sandbox.stats.messages_accepted}
+
+
+def _dump(sandbox: BotApiSandbox, path: Path) -> None:
+    """Played updates and accepted bot messages: [time, chat, replied-to id, plain text]."""
+    inboxes: dict[int, list[Any]] = {}
+    seen: defaultdict[int, int] = defaultdict(int)
+    accepted = []
+    # The sandbox records each accepted message's time in order; each chat's messages
+    # are stored in the same order, so the n-th time for a chat is its n-th message.
+    for moment, chat_id in sandbox.stats.accepted:
+        inbox = inboxes.get(chat_id)
+        if inbox is None:
+            inbox = inboxes[chat_id] = sandbox.messages_in(chat_id)
+        message = inbox[seen[chat_id]]
+        seen[chat_id] += 1
+        accepted.append([moment, chat_id, message.reply_to_message_id, message.plain_text])
+    path.write_text(json.dumps({"played": _played, "accepted": accepted}))
+
+
 class SandboxProcess:
     """Start and drive `python -m bench.sandbox_proc` from a benchmark."""
 
@@ -62,6 +127,10 @@ class SandboxProcess:
             text=True,
         )
         self.api_root: str = self._read()["api_root"]
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
 
     def _read(self) -> dict[str, Any]:
         assert self._process.stdout is not None

@@ -46,6 +46,13 @@ class UpdateCounter:
             await self._changed.wait_for(lambda: self.handled >= total)
 
 
+# Updates whose handlers run at once (more may wait for their chat's turn). More than the
+# database pool has connections (10 + 10 overflow) only makes handlers queue for a
+# connection, where they time out after 30 s under a backlog (bench.answers at 256:
+# "QueuePool limit ... reached" and an error reply instead of the acknowledgement).
+WORKING_AT_ONCE = 16
+
+
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Updates from different chats run concurrently; one chat's run in order.
 
@@ -53,9 +60,16 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     each other, but one busy couple must not hold up everybody else.
     """
 
-    def __init__(self, counter: UpdateCounter, max_concurrent_updates: int = 256) -> None:
+    def __init__(
+        self,
+        counter: UpdateCounter,
+        max_concurrent_updates: int = 256,
+        working_at_once: int = WORKING_AT_ONCE,
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self._counter = counter
+        # Taken after the chat's lock, so updates waiting for their chat hold no slot.
+        self._working = asyncio.Semaphore(working_at_once)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -64,7 +78,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         lock = self._locks.setdefault(chat_id, asyncio.Lock())
         self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
         try:
-            async with lock:
+            async with lock, self._working:
                 await coroutine
         finally:
             await self._counter.count()
