@@ -82,19 +82,6 @@ async def _serve_hearth(database_url: str, api_root: str) -> None:
 
 def _serve_hearth_main(database_url: str, api_root: str, profile: str | None) -> None:
     logging.basicConfig(level=logging.WARNING)
-    if os.environ.get("PI_OUT"):  # TEMP
-        sys.path.insert(0, "/tmp/b3/site")
-        import pyinstrument  # type: ignore
-
-        pi = pyinstrument.Profiler(interval=0.001, async_mode="disabled")
-        pi.start()
-        try:
-            asyncio.run(_serve_hearth(database_url, api_root))
-        finally:
-            pi.stop()
-            eng = "pg" if "postgresql" in database_url else "sqlite"
-            Path(f"{os.environ['PI_OUT']}.{eng}.txt").write_text(pi.output_text(unicode=False))
-        return
     profiler = cProfile.Profile() if profile else None
     if profiler is not None:
         profiler.enable()
