@@ -47,7 +47,7 @@ from bot.db.models import (
     SendBudget,
 )
 from bot.db.types import UTCDateTime
-from bot.domain.people import PersonInfo, display_name
+from bot.domain.people import PersonInfo, display_name, stored_names
 from bot.domain.prompts import PromptStat
 
 
@@ -70,9 +70,10 @@ class PersonRepository:
 
     async def upsert(self, info: PersonInfo, now: datetime) -> None:
         """Record who wrote, keeping names current; a message also means not blocked."""
+        first_name, last_name = stored_names(info)
         values = {
-            "first_name": info.first_name[:256],
-            "last_name": (info.last_name or None) and info.last_name[:256],
+            "first_name": first_name,
+            "last_name": last_name,
             "username": info.username,
             "language_code": info.language_code,
             "updated_at": now,

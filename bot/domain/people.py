@@ -24,3 +24,16 @@ def display_name(first_name: str, last_name: str | None = None) -> str:
     """The name shown to a partner: the first name, which is how partners address each other."""
     name = first_name.strip() or (last_name or "").strip()
     return name or "your partner"
+
+
+NAME_LIMIT = 256  # the width of the stored name columns
+
+
+def stored_names(info: PersonInfo) -> tuple[str, str | None]:
+    """First and last name as they are stored: cut to the columns, an empty last name none."""
+    return info.first_name[:NAME_LIMIT], (info.last_name or None) and info.last_name[:NAME_LIMIT]
+
+
+def stored_display_name(info: PersonInfo) -> str:
+    """The display name as it will read back from the stored person."""
+    return display_name(*stored_names(info))

@@ -19,6 +19,7 @@ from typing import Any
 from bot.db.models import InboxUpdate
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
+from bot.services.background import finish
 
 log = logging.getLogger(__name__)
 
@@ -99,16 +100,7 @@ class Inbox:
         task, self._task = self._task, None
         if task is not None:
             self._wake.set()
-            try:
-                await asyncio.wait_for(asyncio.shield(task), timeout=grace)
-            except TimeoutError:
-                task.cancel()
-            except Exception:
-                log.exception("inbox worker failed while stopping")
-            if not task.done():
-                task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            await finish(task, grace, "inbox worker")
         claimed, self._claimed = set(self._claimed), set()
         if not claimed:
             return 0

@@ -28,6 +28,7 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.metrics import Histogram
 from bot.domain.ratelimit import SendRateLimiter
+from bot.services.background import finish
 
 log = logging.getLogger(__name__)
 
@@ -172,16 +173,7 @@ class OutboxSender:
         task, self._task = self._task, None
         if task is not None:
             self._wake.set()
-            try:
-                await asyncio.wait_for(asyncio.shield(task), timeout=grace)
-            except TimeoutError:
-                task.cancel()
-            except Exception:
-                log.exception("outbox sender failed while stopping")
-            if not task.done():
-                task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            await finish(task, grace, "outbox sender")
         try:
             return await self.release_claims()
         finally:

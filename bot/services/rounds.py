@@ -15,7 +15,7 @@ from bot.db.repositories import DuePair, NewRound, RoundTimes
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import schedule
 from bot.domain.clock import Clock
-from bot.domain.people import PersonInfo, display_name
+from bot.domain.people import PersonInfo, stored_display_name
 from bot.services.prompt_library import PromptCatalog
 from bot.services.results import Refusal, Refused
 
@@ -372,7 +372,7 @@ class RoundService:
         if reveals:
             # Both names are known: the partner's was just read, and this person's is the
             # one the update carries (handle_message has just stored it).
-            names = {person.id: _stored_display_name(person), partner_id: partner_name}
+            names = {person.id: stored_display_name(person), partner_id: partner_name}
             await self._reveal(uow, pair, target, now, names)
         else:
             await self._nudge(uow, round_id, partner_id, person.display_name, now)
@@ -760,12 +760,6 @@ def _answer_values(incoming: IncomingAnswer, now: datetime) -> dict[str, Any]:
         "length": len(incoming.body or ""),
         "updated_at": now,
     }
-
-
-def _stored_display_name(person: PersonInfo) -> str:
-    """The display name as read back from the row `PersonRepository.upsert` wrote."""
-    last_name = (person.last_name or None) and person.last_name[:256]
-    return display_name(person.first_name[:256], last_name)
 
 
 def _answered_at(target: Round, is_partner_a: bool) -> datetime | None:
