@@ -17,6 +17,7 @@ from bot.db.models import Pair
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock, SystemClock
 from bot.services.checkins import CheckInService, Support
+from bot.services.conversation import ConversationService
 from bot.services.inbox import Inbox
 from bot.services.metrics import MetricsSources, Operations
 from bot.services.outbox import OutboxSender
@@ -29,6 +30,7 @@ from bot.services.send_budget import DatabaseSendBudget
 from bot.services.topics import TopicService
 from bot.services.zone_directory import load_zone_directory
 from bot.telegram.checkin_handlers import CheckInHandlers
+from bot.telegram.conversation_handlers import ConversationHandlers
 from bot.telegram.gateway import TelegramGateway
 from bot.telegram.handlers import PairingHandlers
 from bot.telegram.privacy_handlers import PrivacyHandlers
@@ -90,6 +92,7 @@ class Hearth:
             self.catalog,
             Support(settings.support_url, settings.support_text),
         )
+        self.conversation = ConversationService(self.uow, self.clock, self.rounds, self.checkins)
         self.pairing = PairingService(
             self.uow,
             self.clock,
@@ -140,6 +143,7 @@ class Hearth:
             RoundHandlers(self.rounds, self.pair_settings, self.topics, self.pairing),
             CheckInHandlers(self.checkins),
             PrivacyHandlers(self.privacy, self.cipher.enabled, settings.admin_user_ids),
+            ConversationHandlers(self.conversation),
         )
 
     async def start(self, *, serve_http: bool = False) -> None:

@@ -39,15 +39,20 @@ def rating_data(ask: BotMessage, rating: int) -> str:
 async def check_in(
     user: SimulatedUser, ask: BotMessage, rating: int, note: str | None = None
 ) -> BotMessage:
-    """Rate, then write a note or skip; returns the confirmation the person sees."""
+    """Rate, then add a note or skip; returns the confirmation the person sees."""
     await user.press(rating_data(ask, rating))
     asked = await user.expect_edit(ask.message_id)
     assert "something you'd like the two of you to talk about" in asked.text
+    add_note, skip = asked.buttons[0]
+    assert (add_note.text, skip.text) == ("Add a note", "Skip")
     if note is None:
-        await user.press(asked.buttons[0][0].data or "")
+        await user.press(skip.data or "")
         return await user.expect_edit(ask.message_id)
+    await user.press(add_note.data or "")
+    started = await user.expect_edit(ask.message_id)
+    assert "next message" in started.text
     await user.send_text(note)
-    return await user.expect(contains="checking in")
+    return await user.expect(contains="note")
 
 
 async def both_check_in(
@@ -78,7 +83,7 @@ async def test_both_answer_then_both_see_both_and_a_celebration(bot: Running) ->
     assert labels[-1] == "1 · Far apart"
 
     confirmation = await check_in(couple.a, ask_a, 4, "More <walks> & talks")
-    assert "once <b>Bob</b> has checked in" in confirmation.text
+    assert "<b>Bob</b> will see it with your check-in" in confirmation.text
     await bot.settle()
     assert all("More" not in message.text for message in couple.b.inbox), "nothing leaks early"
 
@@ -221,7 +226,10 @@ async def test_unanswered_checkin_closes_after_48_hours(bot: Running) -> None:
     assert "private" in closed.text
     assert all("I miss you" not in m.text for m in couple.b.inbox)
     assert all("Your check-in" not in m.text for m in couple.b.inbox)
+    told = await next_containing(couple.b, "This check-in has closed. <b>Alice</b> had checked in")
+    assert "stays private" in told.text, "Bob is told kindly, and sees nothing of hers"
     assert await scalar(bot, "SELECT status FROM checkin") == "closed"
+    assert await scalar(bot, "SELECT a_rating FROM checkin") == 2, "her rating is kept"
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,8 @@ from bot.db.engine import create_engine
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FakeClock
 from bot.domain.people import PersonInfo
+from bot.services.checkins import CheckInService, Support
+from bot.services.conversation import ConversationService
 from bot.services.prompt_library import PromptCatalog, PromptSync
 from bot.services.rounds import IncomingAnswer, RoundService, RoundSettings, Saved
 from tests.conftest import START
@@ -49,6 +51,8 @@ async def test_pairs_answering_within_a_minute(database_url: str, pairs: int) ->
         catalog = PromptCatalog(PROMPTS, PromptSync(uow, clock))
         await catalog.start()
         rounds = RoundService(uow, clock, catalog, RoundSettings())
+        checkins = CheckInService(uow, clock, catalog, Support())
+        conversation = ConversationService(uow, clock, rounds, checkins)
         await seed_due_pairs(database_url, pairs, FIRST_ID, START - timedelta(minutes=1))
         assert (await rounds.tick()).rounds_created == pairs
         clock.advance(timedelta(minutes=5))
@@ -62,7 +66,7 @@ async def test_pairs_answering_within_a_minute(database_url: str, pairs: int) ->
             person = PersonInfo(person_id, f"P{person_id}")
             incoming = IncomingAnswer("text", f"answer of {person_id}", None, person_id, 7)
             async with gate:
-                return await rounds.handle_message(person, incoming)
+                return await conversation.handle_message(person, incoming)
 
         everyone = list(range(FIRST_ID, FIRST_ID + 2 * pairs))
         began = time.monotonic()

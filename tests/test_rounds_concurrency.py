@@ -22,6 +22,8 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FakeClock
 from bot.domain.people import PersonInfo
 from bot.sandbox import BotApiSandbox
+from bot.services.checkins import CheckInService, Support
+from bot.services.conversation import ConversationService
 from bot.services.pairing import InviteCreated, Paired
 from bot.services.prompt_library import PromptCatalog, PromptSync
 from bot.services.rounds import IncomingAnswer, RoundService, RoundSettings, Saved
@@ -41,6 +43,7 @@ class Services:
     uow: UnitOfWorkFactory
     rounds: RoundService
     clock: FakeClock
+    conversation: ConversationService
     peak_connections: int = 0
 
 
@@ -52,7 +55,9 @@ async def services(database_url: str) -> AsyncIterator[Services]:
     clock = FakeClock(START)
     catalog = PromptCatalog(PROMPTS, PromptSync(uow, clock))
     await catalog.start()
-    built = Services(uow, RoundService(uow, clock, catalog, RoundSettings()), clock)
+    rounds = RoundService(uow, clock, catalog, RoundSettings())
+    checkins = CheckInService(uow, clock, catalog, Support())
+    built = Services(uow, rounds, clock, ConversationService(uow, clock, rounds, checkins))
     in_use = 0
 
     def checked_out(*_: Any) -> None:
@@ -112,7 +117,7 @@ async def test_500_simultaneous_double_answers_reveal_exactly_500_times(
 
     async def answer(person: PersonInfo) -> Any:
         incoming = IncomingAnswer("text", f"answer of {person.id}", None, person.id, 1)
-        return await services.rounds.handle_message(person, incoming)
+        return await services.conversation.handle_message(person, incoming)
 
     # The two partners of a pair answer in the same instant, and many pairs at once: more
     # than the pool has connections, few enough that nobody waits out the pool's timeout.

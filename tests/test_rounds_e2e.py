@@ -60,7 +60,7 @@ async def test_confirmation_nudge_and_reveal_with_escaped_text(bot: Running) -> 
     alice, bob = couple.both
     saved = await answer_first(couple, "I <b>love</b> Tom & Jerry")
     assert "once <b>Bob</b> has answered" in saved.text
-    assert "(For the question:" in saved.plain_text, "not a reply: it says which question"
+    assert "Your answer to:" in saved.plain_text, "it names the question"
     await bob.send_text("Fish & <chips>")
     bob_messages = await expect_each(bob, "You've both answered, so here", "Tom &amp; Jerry")
     bob_reveal = find(bob_messages, "Tom &amp; Jerry")
@@ -112,7 +112,7 @@ async def test_answers_in_every_media_kind_are_revealed_with_copies(bot: Running
             await next_question(bot, couple, day)
         sent = await send()
         saved = await alice.expect(contains="Saved.")
-        assert "(For the question:" in saved.plain_text
+        assert "Your answer to:" in saved.plain_text
         await bob.expect(contains="has answered today's question")
         await bob.send_text(f"Bob's words {day}")
         parts = await reveal_messages(bob, 4)  # "Saved", the heading, the copy, the rest
@@ -232,7 +232,7 @@ async def test_an_unused_edit_lapses_once_a_new_question_waits(bot: Running) -> 
     await next_question(bot, couple, day=1)
     await alice.send_text("Tuesday's answer")
     saved = await alice.expect(contains="Saved.")
-    assert "(For the question" in saved.plain_text
+    assert "Your answer to:" in saved.plain_text
     stored = await answers_in_db(bot)
     assert [row[2] for row in stored if row[0] == alice.id] == [
         "Monday's answer",
@@ -252,7 +252,8 @@ async def test_a_reply_answers_the_question_it_replies_to(bot: Running) -> None:
 
     await alice.reply_to(monday.message_id, "For Monday")
     saved = await alice.expect(contains="Saved.")
-    assert "(For the question" not in saved.plain_text, "she chose the question herself"
+    assert "Your answer to the question from Mon 2 Mar:" in saved.plain_text, "named, not hidden"
+    assert monday.plain_text.split("\n\n")[1] in saved.plain_text
     await alice.send_text("For the newest")
     newest = await alice.expect(contains="Saved.")
     assert tuesday.plain_text.split("\n\n")[1] in newest.plain_text
@@ -265,9 +266,12 @@ async def test_a_reply_answers_the_question_it_replies_to(bot: Running) -> None:
     )
     assert [row[1] for row in stored] == ["For Monday", "For the newest"]
 
-    # A reply to a nudge answers its question; without a reply, the newest unanswered.
+    # A reply to a nudge answers its question; without a reply, the newest question. The
+    # nudge for Monday's says which question it was.
     nudges = await read_all(bot, bob)  # no reminder of Monday's: a newer question came
-    assert [m.contains("has answered today's question") for m in nudges] == [True, True]
+    assert [m.contains("has answered an earlier question") for m in nudges] == [True, False]
+    assert monday.plain_text.split("\n\n")[1] in nudges[0].plain_text
+    assert nudges[1].contains("has answered today's question")
     await bob.reply_to(nudges[0].message_id, "Bob on Monday")
     await expect_each(bob, "here are your answers", "For Monday")
     await bob.send_text("Bob on Tuesday")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,36 +99,14 @@ class CheckInRepository:
         )
         return (await self.session.execute(statement)).scalars().first()
 
-    async def set_rating(self, checkin_id: int, is_partner_a: bool, rating: int) -> bool:
-        """Record a rating while that partner has not finished; False if too late."""
-        done = CheckIn.a_done_at if is_partner_a else CheckIn.b_done_at
-        field = "a_rating" if is_partner_a else "b_rating"
-        result = await self.session.execute(
-            update(CheckIn)
-            .where(
-                and_(
-                    col(CheckIn.id) == checkin_id,
-                    col(CheckIn.status) == "open",
-                    col(done).is_(None),
-                )
-            )
-            .values({field: rating})
-            .returning(col(CheckIn.id))
-        )
-        return result.first() is not None
-
-    async def finish(
-        self, checkin_id: int, is_partner_a: bool, note: str | None, now: datetime
+    async def rate(
+        self, checkin_id: int, is_partner_a: bool, rating: int, now: datetime
     ) -> bool | None:
-        """Mark one partner done under the row lock. None if already done (or closed);
-        else whether the other was done too, i.e. this transaction reveals."""
+        """Record one partner's rating under the row lock. None if they had rated already
+        (or it closed); else whether the other had rated too, i.e. this transaction reveals."""
         mine = CheckIn.a_done_at if is_partner_a else CheckIn.b_done_at
         theirs = CheckIn.b_done_at if is_partner_a else CheckIn.a_done_at
-        rating = CheckIn.a_rating if is_partner_a else CheckIn.b_rating
-        values: dict[Any, Any] = {
-            mine: now,
-            (CheckIn.a_note if is_partner_a else CheckIn.b_note): note,
-        }
+        rating_column = CheckIn.a_rating if is_partner_a else CheckIn.b_rating
         statement = (
             update(CheckIn)
             .where(
@@ -137,16 +114,45 @@ class CheckInRepository:
                     col(CheckIn.id) == checkin_id,
                     col(CheckIn.status) == "open",
                     col(mine).is_(None),
-                    col(rating).is_not(None),
                 )
             )
-            .values(values)
+            .values({mine: now, rating_column: rating})
             .returning(col(theirs))
         )
         row = (await self.session.execute(statement)).first()
         if row is None:
             return None
         return row[0] is not None
+
+    async def skip_note(self, checkin_id: int, is_partner_a: bool) -> None:
+        """An empty note means "skipped": the bot stops offering to take one."""
+        note = CheckIn.a_note if is_partner_a else CheckIn.b_note
+        await self.session.execute(
+            update(CheckIn)
+            .where(and_(col(CheckIn.id) == checkin_id, col(note).is_(None)))
+            .values({note: ""})
+        )
+
+    async def add_note(self, checkin_id: int, is_partner_a: bool, note: str) -> str | None:
+        """Store a note: before the reveal it replaces an earlier one (it is shown in the
+        reveal); after, it is added to what was said. Returns the check-in's status then,
+        or None if it is closed or this partner has not rated yet."""
+        checkin = await self.session.get(
+            CheckIn, checkin_id, with_for_update=True, populate_existing=True
+        )
+        rating = (
+            checkin.a_rating if checkin and is_partner_a else checkin.b_rating if checkin else None
+        )
+        if checkin is None or checkin.status == "closed" or rating is None:
+            return None
+        earlier = checkin.a_note if is_partner_a else checkin.b_note
+        if checkin.status == "revealed" and earlier:
+            note = f"{earlier}\n\n{note}"
+        column = "a_note" if is_partner_a else "b_note"
+        await self.session.execute(
+            update(CheckIn).where(col(CheckIn.id) == checkin_id).values({column: note})
+        )
+        return checkin.status
 
     async def mark_revealed(
         self, checkin_id: int, now: datetime, follow_up: str, prompt_id: str | None

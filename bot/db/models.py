@@ -64,6 +64,8 @@ class Person(SQLModel, table=True):
     blocked_at: datetime | None = _optional_instant()
     editing_round_id: int | None = Field(default=None)  # waiting for a replacement (/edit)
     checkin_note_id: int | None = Field(default=None)  # waiting for a check-in note
+    # The step above (note or edit) lasts until then; any command ends it sooner.
+    step_expires_at: datetime | None = _optional_instant()
     created_at: datetime = _required_instant()
     updated_at: datetime = _required_instant()
 
@@ -305,6 +307,23 @@ class ReconnectReminder(SQLModel, table=True):
     pair_id: int = Field(foreign_key="pair.id")
     due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     sent_at: datetime | None = _optional_instant()
+
+
+class HeldMessage(SQLModel, table=True):
+    """A message whose destination the bot asked about with buttons: kept until a button
+    is tapped (then it goes where the person chose) or it is pruned after a day."""
+
+    __tablename__ = "held_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _person_fk(index=True)
+    pair_id: int = Field(foreign_key="pair.id")
+    # The message as plain values (kind, body, file id, chat and message ids): words a
+    # person wrote, so encrypted at rest like answers.
+    payload: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(EncryptedJSON(), nullable=False)
+    )
+    created_at: datetime = _required_instant()
 
 
 class InboxUpdate(SQLModel, table=True):

@@ -13,6 +13,7 @@ from sqlmodel import col
 from bot.db.models import (
     Answer,
     CheckIn,
+    HeldMessage,
     InboxUpdate,
     Invite,
     OutboxMessage,
@@ -133,6 +134,7 @@ class PrivacyRepository:
             update(Invite).where(col(Invite.used_by_id) == person_id).values(used_by_id=None)
         )
         await s.execute(delete(OutboxMessage).where(col(OutboxMessage.recipient_id) == person_id))
+        await s.execute(delete(HeldMessage).where(col(HeldMessage.person_id) == person_id))
         # Stored webhook updates carry their messages word for word (pending ones came
         # after this request: they are new, and still to be handled).
         await s.execute(

@@ -103,9 +103,28 @@ class PersonRepository:
             update(Person).where(col(Person.id) == person_id).values(timezone=timezone)
         )
 
-    async def set_checkin_note(self, person_id: int, checkin_id: int | None) -> None:
+    async def set_checkin_note(
+        self, person_id: int, checkin_id: int | None, expires_at: datetime | None = None
+    ) -> None:
+        """Start (or end, with None) the "Add a note" step; it ends the /edit step."""
         await self.session.execute(
-            update(Person).where(col(Person.id) == person_id).values(checkin_note_id=checkin_id)
+            update(Person)
+            .where(col(Person.id) == person_id)
+            .values(checkin_note_id=checkin_id, editing_round_id=None, step_expires_at=expires_at)
+        )
+
+    async def end_steps(self, person_id: int) -> None:
+        """Any command ends a step the person started (a note, an edit)."""
+        await self.session.execute(
+            update(Person)
+            .where(
+                and_(
+                    col(Person.id) == person_id,
+                    (col(Person.checkin_note_id).is_not(None))
+                    | (col(Person.editing_round_id).is_not(None)),
+                )
+            )
+            .values(checkin_note_id=None, editing_round_id=None, step_expires_at=None)
         )
 
     async def clear_checkin_note(self, person_id: int, checkin_id: int) -> None:
@@ -116,9 +135,14 @@ class PersonRepository:
             .values(checkin_note_id=None)
         )
 
-    async def set_editing(self, person_id: int, round_id: int | None) -> None:
+    async def set_editing(
+        self, person_id: int, round_id: int | None, expires_at: datetime | None = None
+    ) -> None:
+        """Start (or end, with None) the /edit step; it ends the note step."""
         await self.session.execute(
-            update(Person).where(col(Person.id) == person_id).values(editing_round_id=round_id)
+            update(Person)
+            .where(col(Person.id) == person_id)
+            .values(editing_round_id=round_id, checkin_note_id=None, step_expires_at=expires_at)
         )
 
     async def set_blocked(self, person_id: int, blocked_at: datetime | None) -> bool:

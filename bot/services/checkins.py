@@ -23,6 +23,7 @@ from bot.domain.checkins import (
     next_checkin,
 )
 from bot.domain.clock import Clock
+from bot.domain.conversation import STEP_LIFETIME
 from bot.domain.people import PersonInfo
 from bot.services.prompt_library import PromptCatalog
 from bot.services.results import Refusal, Refused
@@ -47,12 +48,26 @@ class CheckInStarted:
 class RatingSaved:
     checkin_id: int
     rating: int
+    partner_name: str
+    revealed: bool
 
 
 @dataclass(frozen=True)
-class CheckInDone:
+class NoteStarted:
     partner_name: str
     revealed: bool
+
+
+@dataclass(frozen=True)
+class NoteSkipped:
+    partner_name: str
+    revealed: bool
+
+
+@dataclass(frozen=True)
+class NoteSaved:
+    partner_name: str
+    sent_now: bool  # after the reveal: on its way to the partner; before: shown in the reveal
 
 
 @dataclass(frozen=True)
@@ -203,47 +218,18 @@ class CheckInService:
     # --- answering ----------------------------------------------------------------------
 
     async def rate(self, person: PersonInfo, checkin_id: int, rating: int) -> RatingSaved | Refused:
-        """Step 1: a rating button. Only the partners of that check-in, while it is open."""
+        """A rating button: the rating is this partner's answer and counts the moment it is
+        tapped. The second partner to rate reveals, exactly once (under the row lock)."""
         if rating not in RATINGS:
             return Refused(Refusal.STALE_BUTTON)
-        async with self._uow() as uow:
-            checkin, pair = await self._own_checkin(uow, person.id, checkin_id)
-            if checkin is None or pair is None:
-                return Refused(Refusal.STALE_BUTTON)
-            if checkin.status != "open":
-                return Refused(Refusal.CHECKIN_CLOSED)
-            if not await uow.checkins.set_rating(
-                checkin_id, pair.partner_a_id == person.id, rating
-            ):
-                return Refused(Refusal.CHECKIN_DONE)
-            await uow.people.set_checkin_note(person.id, checkin_id)
-            await uow.commit()
-        return RatingSaved(checkin_id, rating)
-
-    async def pending_note(self, person_id: int) -> int | None:
-        """The check-in waiting for this person's note, if any (messages go there first)."""
-        async with self._uow(read_only=True) as uow:
-            person = await uow.people.get(person_id)
-            return person.checkin_note_id if person else None
-
-    async def finish(
-        self, person: PersonInfo, checkin_id: int, note: str | None
-    ) -> CheckInDone | Refused:
-        """Step 2: a note, or Skip. The second partner to finish reveals, exactly once."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            await uow.people.set_checkin_note(person.id, None)
             checkin, pair = await self._own_checkin(uow, person.id, checkin_id)
             if checkin is None or pair is None:
-                await uow.commit()
                 return Refused(Refusal.STALE_BUTTON)
-            clean = (note or "").strip()[:NOTE_LIMIT] or None
-            reveals = await uow.checkins.finish(
-                checkin_id, pair.partner_a_id == person.id, clean, now
-            )
+            is_a = pair.partner_a_id == person.id
+            reveals = await uow.checkins.rate(checkin_id, is_a, rating, now)
             if reveals is None:
-                await uow.commit()
                 return Refused(
                     Refusal.CHECKIN_CLOSED if checkin.status != "open" else Refusal.CHECKIN_DONE
                 )
@@ -251,7 +237,74 @@ class CheckInService:
                 await self._reveal(uow, pair, checkin_id, now)
             partner_name = await uow.people.display_name_of(other_partner(pair, person.id))
             await uow.commit()
-        return CheckInDone(partner_name=partner_name, revealed=reveals)
+        return RatingSaved(checkin_id, rating, partner_name, reveals)
+
+    async def start_note(self, person: PersonInfo, checkin_id: int) -> NoteStarted | Refused:
+        """ "Add a note": the person's next text is the note, for a few minutes."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            checkin, pair = await self._own_checkin(uow, person.id, checkin_id)
+            if checkin is None or pair is None:
+                return Refused(Refusal.STALE_BUTTON)
+            if checkin.status == "closed":
+                return Refused(Refusal.CHECKIN_CLOSED)
+            await uow.people.set_checkin_note(person.id, checkin_id, now + STEP_LIFETIME)
+            partner_name = await uow.people.display_name_of(other_partner(pair, person.id))
+            await uow.commit()
+        return NoteStarted(partner_name, revealed=checkin.status == "revealed")
+
+    async def skip_note(self, person: PersonInfo, checkin_id: int) -> NoteSkipped | Refused:
+        """ "Skip": no note this time. The rating already counts; nothing else changes."""
+        async with self._uow() as uow:
+            checkin, pair = await self._own_checkin(uow, person.id, checkin_id)
+            if checkin is None or pair is None:
+                return Refused(Refusal.STALE_BUTTON)
+            await uow.checkins.skip_note(checkin_id, pair.partner_a_id == person.id)
+            await uow.people.clear_checkin_note(person.id, checkin_id)
+            partner_name = await uow.people.display_name_of(other_partner(pair, person.id))
+            await uow.commit()
+        return NoteSkipped(partner_name, revealed=checkin.status == "revealed")
+
+    async def add_note(
+        self,
+        uow: UnitOfWork,
+        pair: Pair,
+        person: PersonInfo,
+        checkin_id: int,
+        text: str | None,
+        now: datetime,
+    ) -> NoteSaved | Refused:
+        """A note for a check-in, in the caller's transaction. Before the reveal it is shown
+        in it; after, it goes to the partner as a follow-up."""
+        await uow.people.clear_checkin_note(person.id, checkin_id)
+        checkin, own_pair = await self._own_checkin(uow, person.id, checkin_id)
+        if checkin is None or own_pair is None or own_pair.id != pair.id:
+            return Refused(Refusal.STALE_BUTTON)
+        note = (text or "").strip()[:NOTE_LIMIT]
+        if not note:
+            return Refused(Refusal.NOTE_TEXT_ONLY)
+        is_a = pair.partner_a_id == person.id
+        partner_id = other_partner(pair, person.id)
+        outcome = await uow.checkins.add_note(checkin_id, is_a, note)
+        if outcome is None:
+            return Refused(
+                Refusal.CHECKIN_CLOSED if checkin.status == "closed" else Refusal.RATE_FIRST
+            )
+        if outcome == "revealed":
+            await uow.outbox.enqueue(
+                recipient_id=partner_id,
+                kind="checkin_note",
+                dedupe_key=f"checkin:{checkin_id}:{person.id}:note:{now.isoformat()}",
+                params={
+                    "checkin_id": checkin_id,
+                    "partner_name": person.display_name,
+                    "note": note,
+                },
+                now=now,
+                priority=PRIORITY_REPLY,
+            )
+        partner_name = await uow.people.display_name_of(partner_id)
+        return NoteSaved(partner_name, sent_now=outcome == "revealed")
 
     # --- the reveal ---------------------------------------------------------------------
 
@@ -290,6 +343,7 @@ class CheckInService:
                     "theirs": _side(checkin, partner == pair.partner_a_id),
                     "celebrate": outcome.celebrate,
                     "reconnect": outcome.reconnect,
+                    "reasons": [reason.value for reason in outcome.reconnect_reasons],
                     "counsellor": outcome.suggest_counsellor,
                     "prompt": prompt.text if prompt else None,
                     "support_url": self._support.url,
@@ -343,31 +397,42 @@ class CheckInService:
             await uow.commit()
 
     async def _close(self, uow: UnitOfWork, checkin: CheckIn, now: datetime) -> None:
-        """Unanswered after 48 hours: closed; the one who answered is told, without blame,
-        and sees nothing of the other's."""
+        """Unanswered by one partner after 48 hours: closed, and if one of them had rated,
+        both are told kindly; the rating stays private. (Both ratings in: a reveal that an
+        older version of the bot left waiting for notes.)"""
         checkin_id = _checkin_id(checkin)
-        await uow.checkins.close(checkin_id)
         pair = await uow.pairs.get(checkin.pair_id)
-        if pair is None:
+        if pair is not None and checkin.a_done_at and checkin.b_done_at:
+            await self._reveal(uow, pair, checkin_id, now)
             return
-        for person_id, done in (
-            (pair.partner_a_id, checkin.a_done_at),
-            (pair.partner_b_id, checkin.b_done_at),
-        ):
+        await uow.checkins.close(checkin_id)
+        if pair is None or pair.status != "active":
+            return
+        rated = [
+            person_id
+            for person_id, done in (
+                (pair.partner_a_id, checkin.a_done_at),
+                (pair.partner_b_id, checkin.b_done_at),
+            )
+            if done is not None
+        ]
+        for person_id in (pair.partner_a_id, pair.partner_b_id):
             await uow.people.clear_checkin_note(person_id, checkin_id)
-            if done is not None:
-                await uow.outbox.enqueue(
-                    recipient_id=person_id,
-                    kind="checkin_closed",
-                    dedupe_key=f"checkin:{checkin_id}:{person_id}:closed",
-                    params={
-                        "partner_name": await uow.people.display_name_of(
-                            other_partner(pair, person_id)
-                        )
-                    },
-                    now=now,
-                    priority=PRIORITY_BULK,
-                )
+            if not rated:
+                continue
+            await uow.outbox.enqueue(
+                recipient_id=person_id,
+                kind="checkin_closed",
+                dedupe_key=f"checkin:{checkin_id}:{person_id}:closed",
+                params={
+                    "partner_name": await uow.people.display_name_of(
+                        other_partner(pair, person_id)
+                    ),
+                    "answered": person_id in rated,
+                },
+                now=now,
+                priority=PRIORITY_BULK,
+            )
 
     async def _send_reconnect_reminders(self) -> None:
         now = self._clock.now()

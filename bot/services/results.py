@@ -34,6 +34,8 @@ class Refusal(StrEnum):
     CHECKIN_CLOSED = "checkin_closed"
     CHECKIN_DONE = "checkin_done"
     OLD_CONVERSATION = "old_conversation"
+    NOTE_TEXT_ONLY = "note_text_only"
+    RATE_FIRST = "rate_first"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from bot.db.repositories import DuePair, NewRound, RoundTimes
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import schedule
 from bot.domain.clock import Clock
+from bot.domain.conversation import STEP_LIFETIME
 from bot.domain.people import PersonInfo, stored_display_name
 from bot.services.prompt_library import PromptCatalog
 from bot.services.results import Refusal, Refused
@@ -62,6 +63,9 @@ class Saved:
     revealed: bool
     replaced: bool = False
     by_reply: bool = False
+    # Set when the answer went to an earlier question than the pair's newest (by reply):
+    # the acknowledgement names that day, so nothing is filed out of sight.
+    earlier_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -265,88 +269,38 @@ class RoundService:
 
     # --- answers --------------------------------------------------------------------
 
-    async def handle_message(
-        self, person: PersonInfo, incoming: IncomingAnswer
-    ) -> Saved | Relayed | Refused:
-        """A message from a partner: an answer, a replacement (/edit), or a relayed reply."""
-        now = self._clock.now()
-        async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            pair = await uow.pairs.active_pair_of(person.id)
-            if pair is None:
-                await uow.commit()
-                return Refused(Refusal.NOT_PAIRED)
-            outcome = await self._route(uow, pair, person, incoming, now)
-            await uow.commit()
-        return outcome
-
-    async def _route(
+    async def answer_round(
         self,
         uow: UnitOfWork,
         pair: Pair,
         person: PersonInfo,
+        round_id: int,
         incoming: IncomingAnswer,
         now: datetime,
-    ) -> Saved | Relayed | Refused:
-        replied_to = await self._replied_to(uow, person.id, incoming.reply_to_message_id)
-        if replied_to is not None and replied_to.kind in CONVERSATION_KINDS:
-            return await self._relay(uow, pair, person, replied_to.params, incoming, now)
-        edited = await self._pending_edit(uow, pair, person)
-        if edited is not None:
-            return await self._replace(uow, pair, person, edited, incoming, now)
-        if replied_to is not None and replied_to.kind in ROUND_KINDS:
-            target = await uow.rounds.get(int(replied_to.params["round_id"]), lock=True)
-            if target is not None and target.pair_id == pair.id:
-                return await self._answer(uow, pair, person, target, incoming, now, by_reply=True)
-        return await self._answer_newest(uow, pair, person, incoming, now)
-
-    async def _pending_edit(self, uow: UnitOfWork, pair: Pair, person: PersonInfo) -> Round | None:
-        """The round `/edit` is waiting on. The wait ends with this message, and it lapses
-        once that round is settled and a newer question waits for this person's answer."""
-        round_id = await self._take_editing(uow, person.id)
-        target = await uow.rounds.get(round_id, lock=True) if round_id is not None else None
+        *,
+        by_reply: bool = False,
+    ) -> Saved | Refused:
+        """The message is this person's answer to that round of their pair."""
+        target = await uow.rounds.get(round_id, lock=True)
         if target is None or target.pair_id != pair.id:
-            return None
-        if target.status != "open" and await self._unanswered(uow, pair, person):
-            return None
-        return target
+            return Refused(Refusal.STALE_BUTTON)
+        return await self._answer(uow, pair, person, target, incoming, now, by_reply=by_reply)
 
-    async def _take_editing(self, uow: UnitOfWork, person_id: int) -> int | None:
-        person = await uow.people.get(person_id)
-        round_id = person.editing_round_id if person is not None else None
-        if round_id is not None:
-            await uow.people.set_editing(person_id, None)
-        return round_id
-
-    async def _unanswered(self, uow: UnitOfWork, pair: Pair, person: PersonInfo) -> list[Round]:
-        """The pair's open rounds this person has not answered, newest first."""
-        is_partner_a = pair.partner_a_id == person.id
-        return [
-            candidate
-            for candidate in await uow.rounds.newest_open(_pair_id(pair))
-            if _answered_at(candidate, is_partner_a) is None
-        ]
-
-    async def _replied_to(self, uow: UnitOfWork, person_id: int, message_id: int | None) -> Any:
-        if message_id is None:
-            return None
-        return await uow.outbox.sent_message(person_id, message_id)
-
-    async def _answer_newest(
+    async def replace_answer(
         self,
         uow: UnitOfWork,
         pair: Pair,
         person: PersonInfo,
+        round_id: int,
         incoming: IncomingAnswer,
         now: datetime,
     ) -> Saved | Refused:
-        unanswered = await self._unanswered(uow, pair, person)
-        if unanswered:
-            return await self._answer(uow, pair, person, unanswered[0], incoming, now)
-        latest = await uow.rounds.latest(_pair_id(pair))
-        if latest is not None and latest.status == "open":
-            return Refused(Refusal.ALREADY_ANSWERED)
-        return Refused(Refusal.NO_OPEN_ROUND)
+        """The message replaces this person's answer to that round (/edit, or the button)."""
+        await uow.people.set_editing(person.id, None)
+        target = await uow.rounds.get(round_id, lock=True)
+        if target is None or target.pair_id != pair.id:
+            return Refused(Refusal.STALE_BUTTON)
+        return await self._replace(uow, pair, person, target, incoming, now)
 
     async def _answer(
         self,
@@ -369,19 +323,28 @@ class RoundService:
         await uow.answers.add(_new_answer(round_id, person.id, incoming, now))
         partner_id = other_partner(pair, person.id)
         partner_name = await uow.people.display_name_of(partner_id)
+        earlier = await self._earlier_date(uow, pair, target) if by_reply else None
         if reveals:
             # Both names are known: the partner's was just read, and this person's is the
-            # one the update carries (handle_message has just stored it).
+            # one the update carries (the conversation has just stored it).
             names = {person.id: stored_display_name(person), partner_id: partner_name}
             await self._reveal(uow, pair, target, now, names)
         else:
-            await self._nudge(uow, round_id, partner_id, person.display_name, now)
+            await self._nudge(uow, target, partner_id, person.display_name, now, earlier)
         return Saved(
             question=self._prompt_text(target.prompt_id),
             partner_name=partner_name,
             revealed=reveals,
             by_reply=by_reply,
+            earlier_date=earlier,
         )
+
+    async def _earlier_date(self, uow: UnitOfWork, pair: Pair, target: Round) -> date | None:
+        """The round's date if a newer round exists for the pair, else None."""
+        latest = await uow.rounds.latest(_pair_id(pair))
+        if latest is None or latest.id == target.id:
+            return None
+        return target.local_date
 
     async def _replace(
         self,
@@ -437,7 +400,8 @@ class RoundService:
             outcome = await self._edit_target(uow, person, latest)
             if isinstance(outcome, EditStarted):
                 assert latest is not None
-                await uow.people.set_editing(person.id, latest.id)
+                expires = now + STEP_LIFETIME
+                await uow.people.set_editing(person.id, latest.id, expires)
             await uow.commit()
         return outcome
 
@@ -488,31 +452,46 @@ class RoundService:
         await uow.outbox.enqueue_many(reveals, now)
 
     async def _nudge(
-        self, uow: UnitOfWork, round_id: int, partner_id: int, answerer_name: str, now: datetime
+        self,
+        uow: UnitOfWork,
+        target: Round,
+        partner_id: int,
+        answerer_name: str,
+        now: datetime,
+        earlier: date | None,
     ) -> None:
-        """Tell the partner once, without any content, that an answer is waiting."""
+        """Tell the partner once, without any answer content, that an answer is waiting:
+        for an earlier question, which one (a reply to the nudge answers it)."""
+        round_id = _round_id(target)
+        params: dict[str, Any] = {"partner_name": answerer_name, "round_id": round_id}
+        if earlier is not None:
+            params |= {"question": self._prompt_text(target.prompt_id), "earlier": True}
         await uow.outbox.enqueue(
             recipient_id=partner_id,
             kind="nudge",
             dedupe_key=f"round:{round_id}:{partner_id}:nudge",
-            params={"partner_name": answerer_name, "round_id": round_id},
+            params=params,
             now=now,
             priority=PRIORITY_REPLY,
         )
 
-    async def _relay(
+    async def relay(
         self,
         uow: UnitOfWork,
         pair: Pair,
         person: PersonInfo,
-        replied_params: dict[str, Any],
+        round_id: int | None,
         incoming: IncomingAnswer,
         now: datetime,
     ) -> Relayed | Refused:
-        """A reply under a reveal (or to what followed it) goes to the partner, but only
-        within the pair that round belongs to: never on to someone from a later pairing."""
-        round_id = replied_params.get("round_id")
-        target = await uow.rounds.get(int(round_id)) if round_id is not None else None
+        """A message for the partner: a reply under a reveal (or what followed it), or a
+        message the person chose to send. Only within the pair that round belongs to:
+        never on to someone from a later pairing. Without a round, it hangs under the
+        pair's newest one, so the partner's reply to it comes back the same way."""
+        if round_id is None:
+            target = await uow.rounds.latest(_pair_id(pair))
+        else:
+            target = await uow.rounds.get(round_id)
         if target is None or target.pair_id != pair.id:
             return Refused(Refusal.OLD_CONVERSATION)
         partner_id = other_partner(pair, person.id)

@@ -9,14 +9,12 @@ from html import escape
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationHandlerStop
 
+from bot.domain.checkins import RATINGS
 from bot.services.checkins import (
     CadenceView,
-    CheckInDone,
     CheckInService,
     CheckInStarted,
-    RatingSaved,
     ReconnectScheduled,
 )
 from bot.services.results import Refused
@@ -37,6 +35,11 @@ def _ids(data: str, prefix: str, parts: int) -> list[str] | None:
     if len(values) != parts or not values[0].isdigit() or len(values[0]) > 12:
         return None
     return values
+
+
+def _rating_of(text: str) -> int | None:
+    """A rating from callback data: ASCII digits only (str.isdigit accepts "²")."""
+    return int(text) if text in {str(rating) for rating in RATINGS} else None
 
 
 @dataclass
@@ -96,17 +99,37 @@ class CheckInHandlers:
         if query is None or query.data is None:
             return
         values = _ids(query.data, checkin_keyboards.RATE_PREFIX, 2)
-        if values is None or not values[1].isdigit():
+        rating = _rating_of(values[1]) if values else None
+        if values is None or rating is None:
             await query.answer(texts.BUTTON_EXPIRED)
             return
-        outcome = await self.checkins.rate(
-            person_of(query.from_user), int(values[0]), int(values[1])
-        )
+        outcome = await self.checkins.rate(person_of(query.from_user), int(values[0]), rating)
         if isinstance(outcome, Refused):
             await query.answer(_refusal_text(outcome))
             return
-        await query.answer(checkin_texts.RATING_WORDS[outcome.rating])
-        await edit(query, _rated_text(outcome), checkin_keyboards.skip_note(outcome.checkin_id))
+        word = checkin_texts.RATING_WORDS[outcome.rating]
+        await query.answer(word)
+        await edit(
+            query,
+            checkin_texts.rated(word, outcome.partner_name, outcome.revealed),
+            checkin_keyboards.note_choice(outcome.checkin_id),
+        )
+
+    async def note_button(self, update: Update, context: Context) -> None:
+        """ "Add a note": the next text is the note (the bot says so; it expires)."""
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        values = _ids(query.data, checkin_keyboards.NOTE_PREFIX, 1)
+        if values is None:
+            await query.answer(texts.BUTTON_EXPIRED)
+            return
+        outcome = await self.checkins.start_note(person_of(query.from_user), int(values[0]))
+        if isinstance(outcome, Refused):
+            await query.answer(_refusal_text(outcome))
+            return
+        await query.answer()
+        await edit(query, checkin_texts.note_started(outcome.partner_name, outcome.revealed))
 
     async def skip_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -116,30 +139,12 @@ class CheckInHandlers:
         if values is None:
             await query.answer(texts.BUTTON_EXPIRED)
             return
-        outcome = await self.checkins.finish(person_of(query.from_user), int(values[0]), None)
+        outcome = await self.checkins.skip_note(person_of(query.from_user), int(values[0]))
         if isinstance(outcome, Refused):
             await query.answer(_refusal_text(outcome))
             return
         await query.answer()
-        await edit(query, _done_text(outcome))
-
-    async def note_message(self, update: Update, context: Context) -> None:
-        """A message while a check-in waits for this person's note: it is the note.
-
-        Runs before the daily-answer handler and stops it, so a note never becomes an
-        answer to the daily question."""
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None or message.text is None:
-            return
-        checkin_id = await self.checkins.pending_note(user.id)
-        if checkin_id is None:
-            return
-        outcome = await self.checkins.finish(person_of(user), checkin_id, message.text)
-        if isinstance(outcome, CheckInDone):
-            await reply(message, _done_text(outcome))
-        else:
-            await reply(message, _refusal_text(outcome))
-        raise ApplicationHandlerStop
+        await edit(query, checkin_texts.note_skipped())
 
     async def reconnect_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -181,14 +186,3 @@ class CheckInHandlers:
         first, second = summarise_trend(points, trend.name_a, trend.name_b)
         caption = f"{checkin_texts.TREND_CAPTION_HEADER}\n{escape(first)}\n{escape(second)}"
         await message.reply_photo(picture, caption=caption, parse_mode=ParseMode.HTML)
-
-
-def _rated_text(outcome: RatingSaved) -> str:
-    word = checkin_texts.RATING_WORDS[outcome.rating]
-    return f"You chose: {escape(word)} ({outcome.rating} of 5).\n\n{checkin_texts.NOTE_QUESTION}"
-
-
-def _done_text(outcome: CheckInDone) -> str:
-    if outcome.revealed:
-        return checkin_texts.REVEALED_SOON
-    return checkin_texts.done(outcome.partner_name)

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.telegram.checkin_texts import RATING_WORDS, RECONNECT_BUTTONS, SKIP_BUTTON, WEEKDAYS
+from bot.telegram.checkin_texts import (
+    ADD_NOTE_BUTTON,
+    RATING_WORDS,
+    RECONNECT_BUTTONS,
+    SKIP_BUTTON,
+    WEEKDAYS,
+)
 
 RATE_PREFIX = "ci:"
 SKIP_PREFIX = "cs:"
+NOTE_PREFIX = "cn:"
 RECONNECT_PREFIX = "rc:"
 CADENCE_PREFIX = "cc:"
 WEEKDAY_PREFIX = "cw:"
@@ -34,9 +41,15 @@ def ratings(checkin_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def skip_note(checkin_id: int) -> InlineKeyboardMarkup:
+def note_choice(checkin_id: int) -> InlineKeyboardMarkup:
+    """The optional note after a rating: neither button is needed for the rating to count."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(SKIP_BUTTON, callback_data=f"{SKIP_PREFIX}{checkin_id}")]]
+        [
+            [
+                InlineKeyboardButton(ADD_NOTE_BUTTON, callback_data=f"{NOTE_PREFIX}{checkin_id}"),
+                InlineKeyboardButton(SKIP_BUTTON, callback_data=f"{SKIP_PREFIX}{checkin_id}"),
+            ]
+        ]
     )
 
 

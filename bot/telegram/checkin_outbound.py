@@ -32,7 +32,12 @@ CHECKIN_RENDERERS: dict[
 ] = {
     "checkin_ask": _ask,
     "checkin_reveal": _reveal,
-    "checkin_closed": lambda p: _parts(checkin_texts.closed(p["partner_name"])),
+    "checkin_closed": lambda p: _parts(
+        checkin_texts.closed(p["partner_name"], bool(p.get("answered", True)))
+    ),
+    "checkin_note": lambda p: _parts(
+        checkin_texts.note_from_partner(p["partner_name"], str(p["note"]))
+    ),
     "reconnect_scheduled": lambda p: _parts(
         checkin_texts.reconnect_scheduled_by_partner(p["partner_name"], p["when"] or "")
     ),

@@ -37,20 +37,44 @@ ASK = (
     "answered."
 )
 
-NOTE_QUESTION = (
-    "Thank you. Is there something you'd like the two of you to talk about? "
-    "Write it in a message, or tap Skip."
-)
+ADD_NOTE_BUTTON = "Add a note"
 
 
-def done(partner_name: str) -> str:
-    return (
-        f"Thanks for checking in. You'll both see how you're each feeling once "
-        f"{name(partner_name)} has checked in too."
+def rated(word: str, partner_name: str, revealed: bool) -> str:
+    """After a rating tap: it counts already; a note is optional."""
+    if revealed:
+        head = (
+            f"You chose: {escape(word)}. You've both checked in, so here's how you're each feeling."
+        )
+    else:
+        head = (
+            f"You chose: {escape(word)}. Thanks for checking in. You'll both see how you're "
+            f"each feeling once {name(partner_name)} has checked in too."
+        )
+    return head + "\n\nIs there something you'd like the two of you to talk about? It's optional."
+
+
+def note_started(partner_name: str, revealed: bool) -> str:
+    after = (
+        f"I'll pass it to {name(partner_name)} straight away."
+        if revealed
+        else f"{name(partner_name)} will see it with your check-in."
     )
+    return f"Write your note in your next message. {after} (Any command cancels.)"
 
 
-REVEALED_SOON = "Thanks for checking in. You've both answered, so here's how you're each feeling."
+def note_skipped() -> str:
+    return "No note this time. Your check-in counts all the same. 💛"
+
+
+def note_saved(partner_name: str, sent_now: bool) -> str:
+    if sent_now:
+        return f"Your note is on its way to {name(partner_name)}. 💌"
+    return f"Saved as your check-in note. {name(partner_name)} will see it with your check-in."
+
+
+def note_from_partner(partner_name: str, note: str) -> str:
+    return f"💛 {name(partner_name)} added a note to your check-in:\n<i>“{escape(note)}”</i>"
 
 
 def _feeling(who: str, side: dict[str, Any]) -> str:
@@ -72,7 +96,9 @@ def reveal(params: dict[str, Any]) -> str:
     if params["celebrate"]:
         parts.append(celebration(params.get("prompt")))
     if params["reconnect"]:
-        parts.append(reconnect_guide(params["partner_name"], params.get("prompt")))
+        parts.append(
+            reconnect_guide(params["partner_name"], params.get("prompt"), params.get("reasons"))
+        )
     if params["counsellor"]:
         parts.append(counsellor(params.get("support_url") or "", params.get("support_text") or ""))
     if not (params["celebrate"] or params["reconnect"]):
@@ -90,11 +116,23 @@ def celebration(prompt: str | None) -> str:
     return text
 
 
-def reconnect_guide(partner_name: str, prompt: str | None) -> str:
+RECONNECT_OPENINGS = {
+    "low": "It sounds like there's a little distance right now. That happens to every couple.",
+    "gap": (
+        "You two see the last while a little differently. That's worth a gentle "
+        "conversation, with curiosity about each other's view."
+    ),
+    "drop": "Things feel a bit further apart than last time. That happens to every couple.",
+}
+
+
+def reconnect_guide(partner_name: str, prompt: str | None, reasons: list[str] | None) -> str:
+    # The first reason decides the opening: a low rating is named before a gap, so a
+    # partner who chose "Very close" is not told there is distance they do not feel.
+    opening = RECONNECT_OPENINGS.get((reasons or ["low"])[0], RECONNECT_OPENINGS["low"])
     steps = (
         "🌱 <b>A small reconnect, together</b>\n"
-        "It sounds like there's a little distance right now. That happens to every couple, "
-        "and noticing it early is a good thing. When you're both ready:\n"
+        f"{opening} When you're both ready:\n"
         "1. Choose a calm time, with screens away.\n"
         "2. Each say one feeling as: “I feel … when … and I need …”.\n"
         "3. The listener reflects it back in their own words before answering.\n"
@@ -118,10 +156,15 @@ def counsellor(url: str, text: str) -> str:
     return "\n".join(lines)
 
 
-def closed(partner_name: str) -> str:
+def closed(partner_name: str, answered: bool = True) -> str:
+    if answered:
+        return (
+            f"This check-in has closed before {name(partner_name)} could answer. Your answer "
+            "stays private. Life gets busy; there'll be another chance soon."
+        )
     return (
-        f"This check-in has closed before {name(partner_name)} could answer. Your answer "
-        "stays private. Life gets busy; there'll be another chance soon."
+        f"This check-in has closed. {name(partner_name)} had checked in; their answer stays "
+        "private. No worries: there'll be another chance soon."
     )
 
 
@@ -168,4 +211,6 @@ CHECKIN_REFUSALS = {
     "checkin_today": "You've already had a check-in today. Let's do the next one another day.",
     "checkin_closed": "That check-in has closed. There'll be another one soon.",
     "checkin_done": "You've already answered this check-in. Thank you!",
+    "note_text_only": "A check-in note is words only. Write it as a message, please.",
+    "rate_first": "Pick how connected you've felt first, then add your note.",
 }

@@ -46,6 +46,7 @@ def confirm_unpair(pair_id: int) -> InlineKeyboardMarkup:
 
 
 REACTION_PREFIX = "rx:"
+ROUTE_PREFIX = "rt:"
 HISTORY_PAGE_PREFIX = "hp:"
 HISTORY_ROUND_PREFIX = "hr:"
 TOPIC_PREFIX = "tp:"
@@ -92,5 +93,15 @@ def topics(choices: Sequence[tuple[str, str, bool]]) -> InlineKeyboardMarkup:
                 )
             ]
             for deck_id, title, enabled in choices
+        ]
+    )
+
+
+def route(held_id: int, choices: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """ "Where should this go?": one button a row, each a (label, option code)."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=f"{ROUTE_PREFIX}{held_id}:{code}")]
+            for label, code in choices
         ]
     )

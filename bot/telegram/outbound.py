@@ -89,7 +89,9 @@ _RENDERERS: dict[str, Renderer] = {
     "unpaired_by_partner": lambda p: _text(texts.unpaired_by_partner(p["partner_name"])),
     "partner_left": lambda p: _text(privacy_texts.PARTNER_LEFT),
     "question": _question,
-    "nudge": lambda p: _text(texts.nudge(p["partner_name"])),
+    "nudge": lambda p: _text(
+        texts.nudge(p["partner_name"], p.get("question") if p.get("earlier") else None)
+    ),
     "reveal": _reveal,
     "relay": _relay,
     "reaction": lambda p: _text(texts.reaction_received(p["partner_name"], p["emoji"])),

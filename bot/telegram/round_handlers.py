@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.domain.people import PersonInfo
@@ -19,50 +19,18 @@ from bot.services.pair_settings import (
     ZoneSet,
 )
 from bot.services.pairing import PairingService
-from bot.services.results import Refusal, Refused
+from bot.services.results import Refused
 from bot.services.rounds import (
     EditStarted,
-    IncomingAnswer,
     Reacted,
-    Relayed,
     RoundService,
-    Saved,
     Skipped,
 )
 from bot.services.topics import TopicService
 from bot.telegram import keyboards, texts
+from bot.telegram.conversation_handlers import incoming_of, outcome_text
 from bot.telegram.handlers import Context, edit, person_of, reply
 from bot.telegram.split import split_message
-
-
-def incoming_of(message: Message) -> IncomingAnswer | None:
-    """The answer a message carries, or None for kinds Hearth does not take."""
-    kind, file_id = _media_of(message)
-    if kind is None:
-        return None
-    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-    return IncomingAnswer(
-        kind=kind,
-        body=message.text if kind == "text" else message.caption,
-        file_id=file_id,
-        chat_id=message.chat.id,
-        message_id=message.message_id,
-        reply_to_message_id=reply_to,
-    )
-
-
-def _media_of(message: Message) -> tuple[str | None, str | None]:
-    if message.text is not None:
-        return "text", None
-    if message.voice is not None:
-        return "voice", message.voice.file_id
-    if message.photo:
-        return "photo", message.photo[-1].file_id
-    if message.video is not None:
-        return "video", message.video.file_id
-    if message.video_note is not None:
-        return "video_note", message.video_note.file_id
-    return None, None
 
 
 def _args_text(context: Context) -> str:
@@ -102,17 +70,6 @@ class RoundHandlers:
 
     # --- answers ---------------------------------------------------------------------
 
-    async def answer(self, update: Update, context: Context) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
-            return
-        incoming = incoming_of(message)
-        if incoming is None:
-            await reply(message, texts.UNSUPPORTED_MESSAGE)
-            return
-        outcome = await self.rounds.handle_message(person_of(user), incoming)
-        await reply(message, _answer_reply(outcome))
-
     async def edited(self, update: Update, context: Context) -> None:
         message, user = update.edited_message, update.effective_user
         if message is None or user is None:
@@ -122,7 +79,7 @@ class RoundHandlers:
             return
         outcome = await self.rounds.edit_from_telegram(person_of(user), incoming)
         if outcome is not None:
-            await reply(message, _answer_reply(outcome))
+            await reply(message, outcome_text(outcome))
 
     async def edit_command(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user
@@ -329,23 +286,6 @@ class RoundHandlers:
             0,
             current.reminders,
         )
-
-
-def _answer_reply(outcome: Saved | Relayed | Refused) -> str:
-    if isinstance(outcome, Relayed):
-        return texts.relay_sent(outcome.partner_name)
-    if isinstance(outcome, Refused):
-        if outcome.reason is Refusal.NOT_PAIRED:
-            return texts.NOT_PAIRED_YET_MESSAGE
-        return texts.refusal(outcome)
-    if outcome.revealed:
-        return texts.saved_and_revealed()
-    return texts.saved(
-        outcome.partner_name,
-        outcome.question,
-        show_question=not outcome.by_reply,
-        replaced=outcome.replaced,
-    )
 
 
 async def _send_long(context: Context, chat_id: int, text: str) -> None:

@@ -19,6 +19,7 @@ from telegram.ext import (
 
 from bot.telegram import checkin_keyboards, keyboards, texts
 from bot.telegram.checkin_handlers import CheckInHandlers
+from bot.telegram.conversation_handlers import ConversationHandlers
 from bot.telegram.handlers import PairingHandlers, on_error
 from bot.telegram.privacy_handlers import DELETE_NO, DELETE_YES, PrivacyHandlers
 from bot.telegram.round_handlers import RoundHandlers
@@ -114,7 +115,8 @@ def build_application(
     )
 
 
-NOTES_GROUP = -1
+# Before every other handler: a command ends a step the person had started.
+STEPS_GROUP = -1
 
 
 def register_handlers(
@@ -123,6 +125,7 @@ def register_handlers(
     rounds: RoundHandlers,
     checkins: CheckInHandlers,
     privacy: PrivacyHandlers,
+    conversation: ConversationHandlers,
 ) -> None:
     private = filters.ChatType.PRIVATE
     group_or_channel = filters.ChatType.GROUPS | filters.ChatType.CHANNEL
@@ -162,6 +165,8 @@ def register_handlers(
         f"^{keyboards.TOPIC_PREFIX}": rounds.topic_button,
         f"^{checkin_keyboards.RATE_PREFIX}": checkins.rating_button,
         f"^{checkin_keyboards.SKIP_PREFIX}": checkins.skip_button,
+        f"^{checkin_keyboards.NOTE_PREFIX}": checkins.note_button,
+        f"^{keyboards.ROUTE_PREFIX}": conversation.route_button,
         f"^{checkin_keyboards.RECONNECT_PREFIX}": checkins.reconnect_button,
         f"^({checkin_keyboards.CADENCE_PREFIX}|{checkin_keyboards.WEEKDAY_PREFIX})": (
             checkins.cadence_button
@@ -180,20 +185,15 @@ def register_handlers(
             CallbackQueryHandler(pairing.unknown_button),
             MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, rounds.edited),
             MessageHandler(private & filters.COMMAND, pairing.unknown_command),
-            MessageHandler(private & filters.UpdateType.MESSAGE & answers, rounds.answer),
+            MessageHandler(private & filters.UpdateType.MESSAGE & answers, conversation.message),
             MessageHandler(
                 private & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL,
                 pairing.unsupported_message,
             ),
         ]
     )
-    # A check-in note comes before the daily answer; its handler stops the update there.
     application.add_handler(
-        MessageHandler(
-            private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
-            checkins.note_message,
-        ),
-        group=NOTES_GROUP,
+        MessageHandler(private & filters.COMMAND, conversation.end_steps), group=STEPS_GROUP
     )
     application.add_error_handler(on_error)
 

@@ -5,7 +5,7 @@ Tone (see DESIGN.md): warm, brief, never guilt-tripping, never a score.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 
 from bot.services.results import Refusal, Refused
@@ -247,12 +247,20 @@ MEDIA_WORDS = {
 }
 
 
-def saved(partner_name: str, question: str, *, show_question: bool, replaced: bool) -> str:
+def short_date(day: date) -> str:
+    """ "Tue 10 Mar": a date a person reads, never ISO."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def saved(
+    partner_name: str, question: str, *, replaced: bool, earlier_date: date | None = None
+) -> str:
+    """The acknowledgement always names the question the answer went to."""
     head = "Updated." if replaced else "Saved."
-    where = f"\n(For the question: <i>{escape(question)}</i>)" if show_question else ""
+    when = f" the question from {short_date(earlier_date)}" if earlier_date else ""
     return (
-        f"{head} You'll both see each other's answers once {name(partner_name)} has answered."
-        f"{where}"
+        f"{head} Your answer to{when}:\n<i>{escape(question)}</i>\n\n"
+        f"You'll both see each other's answers once {name(partner_name)} has answered."
     )
 
 
@@ -260,8 +268,40 @@ def saved_and_revealed() -> str:
     return "Saved. You've both answered, so here are your answers. ✨"
 
 
-def nudge(partner_name: str) -> str:
+def nudge(partner_name: str, earlier_question: str | None = None) -> str:
+    if earlier_question:
+        return (
+            f"{name(partner_name)} has answered an earlier question:\n"
+            f"<i>{escape(earlier_question)}</i>\n\n"
+            "Reply to this message to answer it and see theirs."
+        )
     return f"{name(partner_name)} has answered today's question; answer to see theirs."
+
+
+# --- where a message goes, when two places are plausible ------------------------------
+
+ROUTE_ANSWER = "My answer to today's question"
+ROUTE_REPLACE = "Replace my answer"
+ROUTE_NOTE = "A note for the check-in"
+ROUTE_DROP = "Keep it to myself"
+
+
+def route_to_partner(partner_name: str) -> str:
+    return f"Send it to {partner_name}"
+
+
+def ask_where(partner_name: str, *, only_partner: bool, answered: bool) -> str:
+    if only_partner:
+        return (
+            "There's no open question right now. "
+            f"Would you like me to send this to {name(partner_name)}?"
+        )
+    if answered:
+        return "You've already answered today's question. Where should this message go?"
+    return "Where should this message go?"
+
+
+DROPPED = "Okay, I've kept it to yourself. Nothing was sent."
 
 
 def reveal_with_text(question: str, partner_name: str, body: str | None) -> str:
