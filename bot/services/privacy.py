@@ -124,7 +124,8 @@ class PrivacyService:
                 {
                     "date": _iso(checkin.local_date),
                     "rating": checkin.a_rating if side_a[checkin.pair_id] else checkin.b_rating,
-                    "note": checkin.a_note if side_a[checkin.pair_id] else checkin.b_note,
+                    # An empty note means the note was skipped.
+                    "note": (checkin.a_note if side_a[checkin.pair_id] else checkin.b_note) or None,
                     "status": checkin.status,
                 }
                 for checkin in checkins

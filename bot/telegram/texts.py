@@ -377,7 +377,10 @@ def round_closed(partner_name: str, question: str) -> str:
 
 
 def edit_started(question: str) -> str:
-    return f"Send your new answer to <i>{escape(question)}</i> and it will replace the old one."
+    return (
+        f"Send your new answer to <i>{escape(question)}</i> and it will replace the old one. "
+        "(Within ten minutes; any command cancels.)"
+    )
 
 
 def question_swapped(partner_name: str) -> str:
