@@ -135,11 +135,10 @@ def outcome_text(outcome: Outcome) -> str:
         return checkin_texts.CHECKIN_REFUSALS.get(outcome.reason.value) or texts.refusal(outcome)
     if isinstance(outcome, Asked):
         return ask_text(outcome)[0]
-    if outcome.revealed:
-        return texts.saved_and_revealed()
     return texts.saved(
         outcome.partner_name,
         outcome.question,
         replaced=outcome.replaced,
         earlier_date=outcome.earlier_date,
+        revealed=outcome.revealed,
     )

@@ -193,7 +193,7 @@ _REFUSALS: dict[Refusal, str] = {
         "There's no open question right now. The next one comes at your usual time."
     ),
     Refusal.ALREADY_ANSWERED: (
-        "You've already answered today's question. To change your answer before the "
+        "You've already answered that question. To change your answer before the "
         "reveal, edit your message or send /edit."
     ),
     Refusal.ANSWERS_LOCKED: (
@@ -253,19 +253,22 @@ def short_date(day: date) -> str:
 
 
 def saved(
-    partner_name: str, question: str, *, replaced: bool, earlier_date: date | None = None
+    partner_name: str,
+    question: str,
+    *,
+    replaced: bool,
+    earlier_date: date | None = None,
+    revealed: bool = False,
 ) -> str:
     """The acknowledgement always names the question the answer went to."""
     head = "Updated." if replaced else "Saved."
     when = f" the question from {short_date(earlier_date)}" if earlier_date else ""
-    return (
-        f"{head} Your answer to{when}:\n<i>{escape(question)}</i>\n\n"
-        f"You'll both see each other's answers once {name(partner_name)} has answered."
+    after = (
+        "You've both answered, so here are your answers. ✨"
+        if revealed
+        else f"You'll both see each other's answers once {name(partner_name)} has answered."
     )
-
-
-def saved_and_revealed() -> str:
-    return "Saved. You've both answered, so here are your answers. ✨"
+    return f"{head} Your answer to{when}:\n<i>{escape(question)}</i>\n\n{after}"
 
 
 def nudge(partner_name: str, earlier_question: str | None = None) -> str:
