@@ -98,7 +98,7 @@ class Hearth:
             first_round=self._on_paired,
         )
         self.pair_settings = PairSettingsService(self.uow, self.clock, load_zone_directory())
-        self.topics = TopicService(self.uow, self.catalog)
+        self.topics = TopicService(self.uow, self.catalog, self.clock)
         self.privacy = PrivacyService(self.uow, self.clock)
         self.updates = UpdateCounter()
         self.application = build_application(

@@ -518,10 +518,13 @@ async def test_reminders_off_means_no_reminder(bot: Running) -> None:
     alice, bob = couple.both
     await command(bob, "/reminders off", "Reminders are off")
     await tick_at(bot, utc(2026, 3, 2, 13, 0))
+    await alice.expect(contains="Bob turned reminders off")  # the shared setting's notice
     assert_nothing_new(alice, bob)
     status = await command(alice, "/status", "Reminders are off")
     assert status
     await command(alice, "/reminders on", "Reminders are on")
+    await tick_at(bot, utc(2026, 3, 2, 14, 0))
+    await bob.expect(contains="Alice turned reminders on")
     await next_question(bot, couple, day=1)
     await tick_at(bot, utc(2026, 3, 4, 8, 0))
     await alice.expect(contains="A gentle reminder")

@@ -237,7 +237,9 @@ class RoundHandlers:
             await query.answer(texts.BUTTON_EXPIRED)
             return
         deck_id = query.data.removeprefix(keyboards.TOPIC_PREFIX)
-        outcome = await self.topics.toggle_topic(state.pair_id, deck_id)
+        outcome = await self.topics.toggle_topic(
+            state.pair_id, deck_id, by=person_of(query.from_user)
+        )
         if isinstance(outcome, Refused):
             await query.answer(texts.BUTTON_EXPIRED)
             return
