@@ -436,6 +436,11 @@ class OutboxRepository:
         )
         return (await self.session.execute(statement)).scalars().first()
 
+    async def has_key(self, dedupe_key: str) -> bool:
+        """Whether a message with this key was ever queued (sent or not)."""
+        statement = select(col(OutboxMessage.id)).where(col(OutboxMessage.dedupe_key) == dedupe_key)
+        return (await self.session.execute(statement.limit(1))).first() is not None
+
     async def pending_for(self, recipient_id: int) -> Sequence[OutboxMessage]:
         statement = select(OutboxMessage).where(
             and_(

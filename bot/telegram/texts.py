@@ -316,7 +316,9 @@ def reaction_received(partner_name: str, emoji: str) -> str:
     return f"{name(partner_name)} reacted {emoji} to your answer."
 
 
-def reaction_sent(partner_name: str, emoji: str) -> str:
+def reaction_sent(partner_name: str, emoji: str, already_sent: bool = False) -> str:
+    if already_sent:
+        return f"You've already sent {emoji} to {partner_name}"
     return f"Sent {emoji} to {partner_name}"
 
 
