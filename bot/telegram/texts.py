@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from bot.domain.words import plural
 from bot.services.results import Refusal, Refused
 
 BOT_NAME = "Hearth"
@@ -70,7 +71,8 @@ def invite_created(link: str, ttl_hours: int, revoked_older: bool) -> str:
         "Here is your private invite link:\n\n"
         f"{escape(link)}\n\n"
         "Send it to your partner, and only to them. When they open it and confirm, "
-        f"you'll be paired. The link works once and expires in {ttl_hours} hours."
+        "you'll be paired. The link works once and expires in "
+        f"{plural(ttl_hours, 'hour', 'hours')}."
         f"{older}"
     )
 
@@ -293,11 +295,12 @@ def reveal_closing(partner_name: str, own: dict[str, object], streak: int) -> st
 
 
 def streak_line(streak: int) -> str:
+    days = f"🔥 {plural(streak, 'day', 'days')} in a row of answering together."
     if streak >= 30:
-        return f"🔥 {streak} days in a row of answering together. What a habit you've built."
+        return f"{days} What a habit you've built."
     if streak >= 7:
-        return f"🔥 {streak} days in a row of answering together. Lovely."
-    return f"🔥 {streak} days in a row of answering together."
+        return f"{days} Lovely."
+    return days
 
 
 def relayed_text(partner_name: str, body: str) -> str:
