@@ -136,7 +136,7 @@ async def answer_both(couple: Couple, day: int) -> None:
     await bob.reply_to(question.message_id, f"Bob on day {day}")
     bob_messages = await expect_each(bob, "here are your answers", f"Alice on day {day}")
     [alice_reveal] = await expect_each(alice, f"Bob on day {day}")
-    streak = f"{day} days in a row"
+    streak = f"{day} questions in a row"
     assert (streak in alice_reveal.plain_text) == (day >= 2)
     assert any(streak in m.plain_text for m in bob_messages) == (day >= 2)
 

@@ -917,8 +917,8 @@ class RoundRepository:
         rows = (await self.session.execute(page.offset(offset).limit(limit))).scalars().all()
         return list(rows), int(total)
 
-    async def current_streak(self, pair_id: int) -> int:
-        """The streak of the newest revealed round, unless a later round closed unanswered."""
+    async def latest_settled(self, pair_id: int) -> tuple[str | None, int]:
+        """(status, streak) of the pair's newest round that is no longer open."""
         statement = (
             select(col(Round.status), col(Round.streak))
             .where(and_(col(Round.pair_id) == pair_id, col(Round.status) != "open"))
@@ -926,7 +926,7 @@ class RoundRepository:
             .limit(1)
         )
         row = (await self.session.execute(statement)).first()
-        return int(row[1]) if row is not None and row[0] == "revealed" else 0
+        return (None, 0) if row is None else (str(row[0]), int(row[1]))
 
 
 class AnswerRepository:

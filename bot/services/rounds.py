@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.db.models import Answer, Pair, Round
 from bot.db.repositories import DuePair, NewRound, RoundTimes
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
-from bot.domain import schedule
+from bot.domain import schedule, streaks
 from bot.domain.clock import Clock
 from bot.domain.people import PersonInfo, stored_display_name
 from bot.services.prompt_library import PromptCatalog
@@ -457,7 +457,9 @@ class RoundService:
         """Both reveals, queued with one statement. `names`: each partner's display name."""
         round_id = _round_id(target)
         previous = await uow.rounds.previous(_pair_id(pair), target.local_date)
-        streak = previous.streak + 1 if previous and previous.status == "revealed" else 1
+        streak = streaks.streak_after(
+            previous.status if previous else None, previous.streak if previous else 0
+        )
         await uow.rounds.mark_revealed(round_id, now, streak)
         answers = {answer.person_id: answer for answer in await uow.answers.for_round(round_id)}
         question = self._prompt_text(target.prompt_id)
@@ -704,7 +706,8 @@ class RoundService:
 
     async def streak(self, pair_id: int) -> int:
         async with self._uow(read_only=True) as uow:
-            return await uow.rounds.current_streak(pair_id)
+            status, streak = await uow.rounds.latest_settled(pair_id)
+        return streaks.current_streak(status, streak)
 
     # --- helpers ------------------------------------------------------------------------
 

@@ -295,7 +295,8 @@ def reveal_closing(partner_name: str, own: dict[str, object], streak: int) -> st
 
 
 def streak_line(streak: int) -> str:
-    days = f"🔥 {plural(streak, 'day', 'days')} in a row of answering together."
+    # Questions, not days: a pause freezes the streak (bot/domain/streaks.py).
+    days = f"🔥 {plural(streak, 'question', 'questions')} in a row answered together."
     if streak >= 30:
         return f"{days} What a habit you've built."
     if streak >= 7:
