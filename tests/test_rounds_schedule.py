@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
+from bot.domain.notices import NOTICE_DELAY
 from tests.conftest import START, Running
 from tests.helpers import (
     BERLIN,
@@ -85,6 +86,9 @@ async def test_thirty_days_across_both_dst_changes_in_two_zones(bot: Running) ->
     assert "Your partner has been told" in time_reply.plain_text
     await bob.expect(contains="moved your daily question to 14:00 your time")
     await answer_both(couple, day=1)
+    # The shared setting's notice goes a few minutes after the change.
+    await tick_at(bot, bot.clock.now() + NOTICE_DELAY)
+    await bob.expect(contains="<b>Alice</b> turned check-ins off for you both")
 
     first_day = date(2026, 3, 3)
     for offset in range(30):
