@@ -25,6 +25,7 @@ from bot.services.pair_settings import PairSettingsService
 from bot.services.pairing import PairDefaults, PairingService
 from bot.services.privacy import PrivacyService
 from bot.services.prompt_library import PromptCatalog, PromptSync
+from bot.services.reactions import ReactionService
 from bot.services.rounds import RoundService, RoundSettings, TickReport
 from bot.services.send_budget import DatabaseSendBudget
 from bot.services.topics import TopicService
@@ -47,7 +48,14 @@ from bot.web.server import HttpServer, WebhookEndpoint, build_app
 log = logging.getLogger(__name__)
 
 STOP_GRACE_SECONDS = 2.0  # per stage; the whole shutdown stays well within 10 s
-_ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "channel_post"]
+_ALLOWED_UPDATES = [
+    "message",
+    "edited_message",
+    "callback_query",
+    "my_chat_member",
+    "channel_post",
+    "message_reaction",  # Telegram leaves it out unless asked for by name
+]
 
 
 class StartupError(Exception):
@@ -101,8 +109,9 @@ class Hearth:
             first_round=self._on_paired,
         )
         self.pair_settings = PairSettingsService(self.uow, self.clock, load_zone_directory())
-        self.topics = TopicService(self.uow, self.catalog)
+        self.topics = TopicService(self.uow, self.catalog, self.clock)
         self.privacy = PrivacyService(self.uow, self.clock)
+        self.reactions = ReactionService(self.uow, self.clock)
         self.updates = UpdateCounter()
         self.application = build_application(
             settings.telegram_bot_token.get_secret_value(),
@@ -140,7 +149,9 @@ class Hearth:
         register_handlers(
             self.application,
             PairingHandlers(self.pairing, self.pair_settings, settings.invite_ttl_hours),
-            RoundHandlers(self.rounds, self.pair_settings, self.topics, self.pairing),
+            RoundHandlers(
+                self.rounds, self.pair_settings, self.topics, self.pairing, self.reactions
+            ),
             CheckInHandlers(self.checkins),
             PrivacyHandlers(self.privacy, self.cipher.enabled, settings.admin_user_ids),
             ConversationHandlers(self.conversation),

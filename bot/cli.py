@@ -21,6 +21,7 @@ from bot.config import (
     load_settings,
 )
 from bot.domain.prompts import KINDS, STAT_SORTS
+from bot.domain.words import plural
 
 if TYPE_CHECKING:
     from bot.domain.prompts import PromptStat
@@ -252,7 +253,9 @@ def _reencrypt(_args: argparse.Namespace) -> int:
         print(f"hearth: {error}", file=sys.stderr)
         return EXIT_PROBLEMS
     how = "encrypted with the current key" if current else "stored as plain text"
-    print(f"hearth: {count} stored values rewritten, now {how}")
+    assert isinstance(count, int)  # _privacy_call returns the rewrite's count here
+    rewritten = plural(count, "stored value", "stored values")
+    print(f"hearth: {rewritten} rewritten, now {how}")
     return 0
 
 
@@ -328,7 +331,7 @@ def _prompts_lint(args: argparse.Namespace) -> int:
         print(format_issue(issue))
     if result.errors:
         errors, warnings = len(result.errors), len(result.warnings)
-        print(f"{_count(errors, 'error')}, {_count(warnings, 'warning')}")
+        print(f"{plural(errors, 'error', 'errors')}, {plural(warnings, 'warning', 'warnings')}")
         return EXIT_PROBLEMS
     print(result.summary())
     return 0
@@ -366,8 +369,9 @@ def _prompts_list(args: argparse.Namespace) -> int:
     print(f"{'ID':<{id_width}}  DEPTH  TEXT")
     for prompt in prompts:
         print(f"{prompt.id:<{id_width}}  {prompt.depth:<5}  {_truncate(prompt.text, text_width)}")
-    noun = "question" if len(prompts) == 1 else "questions"
-    print(f"{len(prompts)} {noun} in {_count(len(decks), 'deck')}")
+    print(
+        f"{plural(len(prompts), 'question', 'questions')} in {plural(len(decks), 'deck', 'decks')}"
+    )
     return 0
 
 
@@ -467,10 +471,6 @@ def _truncate(text: str, width: int) -> str:
 
 def _terminal_width() -> int:
     return shutil.get_terminal_size((120, 24)).columns
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ import pytest
 
 from bot.cli import main
 from bot.domain.clock import FakeClock
+from bot.domain.words import plural
 from bot.sandbox import BotApiSandbox
+from bot.services.privacy import StatsReport, StatsWindow, stats_lines
 from tests.conftest import Running, make_settings
 from tests.helpers import command, pair_couple, read_all
 
@@ -73,7 +75,7 @@ async def test_stats_for_admins_only(admin_bot: Running) -> None:
     for days in ("1 day", "7 days", "30 days"):
         assert (
             f"Last {days}: 2 new pairs, 2 questions sent, 50% answered by both, "
-            "1 check-ins (0 completed), 1 blocked the bot." in text
+            "1 check-in (0 completed), 1 person blocked the bot." in text
         ), text
 
     # Thirty-one days on, the windows are empty; the pairs are still there.
@@ -102,3 +104,14 @@ def test_hearth_stats_explains_an_unmigrated_database(
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/empty.db")
     assert main(["stats"]) == 1
     assert "hearth migrate" in capsys.readouterr().err
+
+
+def test_counts_of_one_read_in_the_singular() -> None:
+    window = StatsWindow(1, 1, 1, 1, 1, 1, 1)
+    line = stats_lines(StatsReport(1, 0, 1, [window]))[-1]
+    assert line == (
+        "Last 1 day: 1 new pair, 1 question sent, 100% answered by both, "
+        "1 check-in (1 completed), 1 person blocked the bot."
+    )
+    assert plural(0, "day", "days") == "0 days"
+    assert plural(2, "new pair", "new pairs") == "2 new pairs"

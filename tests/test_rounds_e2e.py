@@ -384,9 +384,9 @@ async def test_streak_counts_revealed_days_and_a_pause_freezes_it(bot: Running) 
     assert "in a row" not in first.plain_text
     await next_question(bot, couple, day=1)
     second = await both_answer(1)
-    assert "🔥 2 days in a row" in second.plain_text
+    assert "🔥 2 questions in a row" in second.plain_text
     status = await command(alice, "/status", "Daily question")
-    assert "2 days in a row" in status.plain_text
+    assert "2 questions in a row" in status.plain_text
 
     await command(alice, "/pause 3", "Paused until")
     await read_all(bot, bob)
@@ -398,9 +398,9 @@ async def test_streak_counts_revealed_days_and_a_pause_freezes_it(bot: Running) 
     await alice.expect(contains=QUESTION)
     await bob.expect(contains=QUESTION)
     status = await command(bob, "/status", "Daily question")
-    assert "2 days in a row" in status.plain_text, "the pause froze it"
+    assert "2 questions in a row" in status.plain_text, "the pause froze it"
     third = await both_answer(4)
-    assert "🔥 3 days in a row" in third.plain_text
+    assert "🔥 3 questions in a row" in third.plain_text
 
     await tick_at(bot, NEXT_DAY + timedelta(days=5, hours=1))
     await read_all(bot, alice)
@@ -522,10 +522,13 @@ async def test_reminders_off_means_no_reminder(bot: Running) -> None:
     alice, bob = couple.both
     await command(bob, "/reminders off", "Reminders are off")
     await tick_at(bot, utc(2026, 3, 2, 13, 0))
+    await alice.expect(contains="Bob turned reminders off")  # the shared setting's notice
     assert_nothing_new(alice, bob)
     status = await command(alice, "/status", "Reminders are off")
     assert status
     await command(alice, "/reminders on", "Reminders are on")
+    await tick_at(bot, utc(2026, 3, 2, 14, 0))
+    await bob.expect(contains="Alice turned reminders on")
     await next_question(bot, couple, day=1)
     await tick_at(bot, utc(2026, 3, 4, 8, 0))
     await alice.expect(contains="A gentle reminder")

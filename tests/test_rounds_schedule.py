@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
+from bot.domain.notices import NOTICE_DELAY
 from tests.conftest import START, Running
 from tests.helpers import (
     BERLIN,
@@ -85,6 +86,9 @@ async def test_thirty_days_across_both_dst_changes_in_two_zones(bot: Running) ->
     assert "Your partner has been told" in time_reply.plain_text
     await bob.expect(contains="moved your daily question to 14:00 your time")
     await answer_both(couple, day=1)
+    # The shared setting's notice goes a few minutes after the change.
+    await tick_at(bot, bot.clock.now() + NOTICE_DELAY)
+    await bob.expect(contains="<b>Alice</b> turned check-ins off for you both")
 
     first_day = date(2026, 3, 3)
     for offset in range(30):
@@ -136,7 +140,7 @@ async def answer_both(couple: Couple, day: int) -> None:
     await bob.reply_to(question.message_id, f"Bob on day {day}")
     bob_messages = await expect_each(bob, "here are your answers", f"Alice on day {day}")
     [alice_reveal] = await expect_each(alice, f"Bob on day {day}")
-    streak = f"{day} days in a row"
+    streak = f"{day} questions in a row"
     assert (streak in alice_reveal.plain_text) == (day >= 2)
     assert any(streak in m.plain_text for m in bob_messages) == (day >= 2)
 

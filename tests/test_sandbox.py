@@ -179,6 +179,31 @@ async def test_allowed_updates_filters_new_updates(
     assert [u.message.text for u in updates if u.message] == ["seen"]
 
 
+async def test_message_reaction_updates_have_telegrams_shape(
+    sandbox: BotApiSandbox, bot: telegram.Bot
+) -> None:
+    """Left out by default, as Telegram does; when asked for, PTB parses them."""
+    alice = sandbox.user(1001, "Alice")
+    await alice.send_command("/start")
+    sent = await bot.send_message(1001, "Hello")
+    await bot.get_updates(offset=-1)
+    await alice.react(sent.message_id, "❤")
+    assert [u for u in await bot.get_updates(offset=-1) if u.message_reaction] == []
+    await bot.get_updates(allowed_updates=["message_reaction"])
+    await alice.react(sent.message_id, "🔥")
+    await alice.react(sent.message_id)
+    updates = [u.message_reaction for u in await bot.get_updates() if u.message_reaction]
+    assert len(updates) == 2
+    added, removed = updates
+    assert added.chat.id == 1001
+    assert added.user is not None
+    assert added.user.id == 1001
+    assert added.message_id == sent.message_id
+    assert [r.emoji for r in added.old_reaction] == ["❤"]  # type: ignore[union-attr]
+    assert [r.emoji for r in added.new_reaction] == ["🔥"]  # type: ignore[union-attr]
+    assert removed.new_reaction == ()
+
+
 # -- sending and its checks --------------------------------------------------------------
 
 

@@ -460,6 +460,11 @@ class OutboxRepository:
         )
         return (await self.session.execute(statement)).scalars().first()
 
+    async def has_key(self, dedupe_key: str) -> bool:
+        """Whether a message with this key was ever queued (sent or not)."""
+        statement = select(col(OutboxMessage.id)).where(col(OutboxMessage.dedupe_key) == dedupe_key)
+        return (await self.session.execute(statement.limit(1))).first() is not None
+
     async def pending_for(self, recipient_id: int) -> Sequence[OutboxMessage]:
         statement = select(OutboxMessage).where(
             and_(
@@ -936,8 +941,8 @@ class RoundRepository:
         rows = (await self.session.execute(page.offset(offset).limit(limit))).scalars().all()
         return list(rows), int(total)
 
-    async def current_streak(self, pair_id: int) -> int:
-        """The streak of the newest revealed round, unless a later round closed unanswered."""
+    async def latest_settled(self, pair_id: int) -> tuple[str | None, int]:
+        """(status, streak) of the pair's newest round that is no longer open."""
         statement = (
             select(col(Round.status), col(Round.streak))
             .where(and_(col(Round.pair_id) == pair_id, col(Round.status) != "open"))
@@ -945,7 +950,7 @@ class RoundRepository:
             .limit(1)
         )
         row = (await self.session.execute(statement)).first()
-        return int(row[1]) if row is not None and row[0] == "revealed" else 0
+        return (None, 0) if row is None else (str(row[0]), int(row[1]))
 
 
 class AnswerRepository:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.db.checkins import CheckInRepository
 from bot.db.conversation import HeldMessageRepository
 from bot.db.engine import READ_ONLY_OPTION, is_sqlite
+from bot.db.notices import NoticeRepository
 from bot.db.privacy import PrivacyRepository
 from bot.db.repositories import (
     AnswerRepository,
@@ -50,6 +51,7 @@ class UnitOfWork:
         self.operations = OperationsRepository(session)
         self.privacy = PrivacyRepository(session)
         self.held = HeldMessageRepository(session)
+        self.notices = NoticeRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -24,6 +24,10 @@ def command_entities(text: str) -> list[JSON]:
     return [{"type": "bot_command", "offset": 0, "length": utf16_length(match.group())}]
 
 
+def _emoji_reaction(emoji: str) -> JSON:
+    return {"type": "emoji", "emoji": emoji}
+
+
 def _text_content(text: str) -> JSON:
     content: JSON = {"text": text}
     entities = command_entities(text)
@@ -252,6 +256,28 @@ class SimulatedUser(SimulatedChat):
             self._fail(f"there is no message #{message_id} to reply to")
         reply = {key: value for key, value in target.items() if key != "reply_to_message"}
         return self._write({**_text_content(text), "reply_to_message": reply}, "message", text)
+
+    async def react(self, message_id: int, *emojis: str) -> JSON:
+        """Set her emoji reactions on a message (none: take hers away). The bot gets a
+        message_reaction update, shaped as Telegram's, if it asked for those."""
+        self._ensure_reachable()
+        if message_id not in self.chat.messages and self.chat.bot_message(message_id) is None:
+            self._fail(f"there is no message #{message_id} to react to")
+        key = (message_id, self.id)
+        old = self.chat.reactions.get(key, [])
+        self.chat.reactions[key] = list(emojis)
+        update: JSON = {
+            "chat": self.chat.chat,
+            "message_id": message_id,
+            "user": self.user,
+            "date": self._world.now(),
+            "old_reaction": [_emoji_reaction(emoji) for emoji in old],
+            "new_reaction": [_emoji_reaction(emoji) for emoji in emojis],
+        }
+        self._world.updates.push("message_reaction", update)
+        shown = " ".join(emojis) if emojis else "nothing"
+        self._note_action(self.user, f"reacted {shown} to #{message_id}", "reaction")
+        return update
 
     async def edit(self, message_id: int, new_text: str) -> JSON:
         """Edit one of her own messages: the bot gets an edited_message update."""

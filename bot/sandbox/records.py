@@ -109,7 +109,7 @@ class TranscriptEntry:
     """One turn of the conversation: who did what in which chat.
 
     `who` is the person's first name, or "bot". `kind` is one of: message, command, media,
-    press, edit, answer, delete, member (joins, leaves, blocks).
+    press, edit, answer, delete, member (joins, leaves, blocks), reaction.
     """
 
     chat_id: int

@@ -31,6 +31,8 @@ class ChatRecord:
     messages: dict[int, JSON] = field(default_factory=dict)  # everyone's, by message_id
     bot_messages: list[BotMessage] = field(default_factory=list)
     last_message_id: int = 0
+    # Each person's emoji reactions, by (message_id, user id): what old_reaction reports.
+    reactions: dict[tuple[int, int], list[str]] = field(default_factory=dict)
 
     @property
     def id(self) -> int:

@@ -28,6 +28,7 @@ from bot.domain.people import PersonInfo
 from bot.services.prompt_library import PromptCatalog
 from bot.services.results import Refusal, Refused
 from bot.services.rounds import PRIORITY_BULK, PRIORITY_REPLY, other_partner
+from bot.services.setting_notices import CADENCE, setting_changed
 
 NOTE_LIMIT = 1000
 RECONNECT_OPTIONS = ("1h", "tonight", "tomorrow", "weekend")
@@ -210,7 +211,10 @@ class CheckInService:
             chosen = Cadence(cadence or pair.checkin_cadence)
             day = pair.checkin_weekday if weekday is None else weekday
             due = first_checkin(now, chosen, day, pair.prompt_time, _zone(pair))
+            before = {"cadence": pair.checkin_cadence, "weekday": pair.checkin_weekday}
             await uow.checkins.set_cadence(_id(pair), chosen.value, day, due)
+            after = {"cadence": chosen.value, "weekday": day}
+            await setting_changed(uow, pair, person, CADENCE, before, after, now)
             zone = await uow.people.zone_name_of(person.id, pair.timezone)
             await uow.commit()
         return CadenceView(chosen.value, day, _when(due, zone))

@@ -18,6 +18,7 @@ from bot.domain.timeparse import parse_time_of_day
 from bot.domain.zones import ZoneMatchKind, match_zone
 from bot.services.results import Refusal, Refused
 from bot.services.rounds import PRIORITY_REPLY, other_partner
+from bot.services.setting_notices import REMINDERS, setting_changed
 from bot.services.zone_directory import ZoneDirectory
 
 MAX_PAUSE_DAYS = 60
@@ -187,7 +188,9 @@ class PairSettingsService:
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
+            before = {"enabled": pair.reminders_enabled}
             await uow.pairs.set_reminders(_id(pair), enabled)
+            await setting_changed(uow, pair, person, REMINDERS, before, {"enabled": enabled}, now)
             await uow.commit()
         return RemindersSet(enabled=enabled)
 

@@ -17,6 +17,7 @@ from typing import Any
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.people import PersonInfo
+from bot.domain.words import plural
 from bot.services.rounds import PRIORITY_REPLY, other_partner
 
 EXPORT_VERSION = 1
@@ -256,10 +257,12 @@ def stats_lines(report: StatsReport) -> list[str]:
     for window in report.windows:
         rate = window.both_answered_rate
         lines.append(
-            f"Last {window.days} {'day' if window.days == 1 else 'days'}: "
-            f"{window.pairs_created} new pairs, {window.questions} questions sent, "
+            f"Last {plural(window.days, 'day', 'days')}: "
+            f"{plural(window.pairs_created, 'new pair', 'new pairs')}, "
+            f"{plural(window.questions, 'question', 'questions')} sent, "
             f"{'-' if rate is None else f'{rate:.0%}'} answered by both, "
-            f"{window.checkins} check-ins ({window.checkins_done} completed), "
-            f"{window.blocked} blocked the bot."
+            f"{plural(window.checkins, 'check-in', 'check-ins')} "
+            f"({window.checkins_done} completed), "
+            f"{plural(window.blocked, 'person', 'people')} blocked the bot."
         )
     return lines

@@ -1,5 +1,6 @@
 """Daily rounds: the scheduled question, answers, the exactly-once reveal, and what
-happens around a round (nudges, reminders, closing, streaks, history, reactions)."""
+happens around a round (nudges, reminders, closing, streaks, history). Reactions are
+bot/services/reactions.py."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.db.models import Answer, Pair, Round
 from bot.db.repositories import DuePair, NewRound, RoundTimes
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
-from bot.domain import schedule
+from bot.domain import schedule, streaks
 from bot.domain.clock import Clock
 from bot.domain.conversation import STEP_LIFETIME
 from bot.domain.people import PersonInfo, stored_display_name
@@ -76,12 +77,6 @@ class Relayed:
 @dataclass(frozen=True)
 class EditStarted:
     question: str
-
-
-@dataclass(frozen=True)
-class Reacted:
-    partner_name: str
-    emoji: str
 
 
 @dataclass(frozen=True)
@@ -426,7 +421,9 @@ class RoundService:
         """Both reveals, queued with one statement. `names`: each partner's display name."""
         round_id = _round_id(target)
         previous = await uow.rounds.previous(_pair_id(pair), target.local_date)
-        streak = previous.streak + 1 if previous and previous.status == "revealed" else 1
+        streak = streaks.streak_after(
+            previous.status if previous else None, previous.streak if previous else 0
+        )
         await uow.rounds.mark_revealed(round_id, now, streak)
         answers = {answer.person_id: answer for answer in await uow.answers.for_round(round_id)}
         question = self._prompt_text(target.prompt_id)
@@ -511,32 +508,6 @@ class RoundService:
             priority=PRIORITY_REPLY,
         )
         return Relayed(partner_name=await uow.people.display_name_of(partner_id))
-
-    async def react(self, person: PersonInfo, round_id: int, index: int) -> Reacted | Refused:
-        """A reaction button under a reveal: only the two partners of that round may use it."""
-        if not 0 <= index < len(REACTIONS):
-            return Refused(Refusal.STALE_BUTTON)
-        now = self._clock.now()
-        async with self._uow() as uow:
-            target = await uow.rounds.get(round_id)
-            pair = await uow.pairs.get(target.pair_id) if target else None
-            if target is None or pair is None or target.status != "revealed":
-                return Refused(Refusal.STALE_BUTTON)
-            if pair.status != "active" or person.id not in (pair.partner_a_id, pair.partner_b_id):
-                return Refused(Refusal.STALE_BUTTON)
-            partner_id = other_partner(pair, person.id)
-            emoji = REACTIONS[index]
-            await uow.outbox.enqueue(
-                recipient_id=partner_id,
-                kind="reaction",
-                dedupe_key=f"round:{round_id}:{person.id}:reaction:{index}",
-                params={"partner_name": person.display_name, "emoji": emoji, "round_id": round_id},
-                now=now,
-                priority=PRIORITY_REPLY,
-            )
-            partner_name = await uow.people.display_name_of(partner_id)
-            await uow.commit()
-        return Reacted(partner_name=partner_name, emoji=emoji)
 
     async def skip(self, person: PersonInfo) -> Skipped | Refused:
         """`/skip`: swap today's question for another, once a day, before anyone answers."""
@@ -714,7 +685,8 @@ class RoundService:
 
     async def streak(self, pair_id: int) -> int:
         async with self._uow(read_only=True) as uow:
-            return await uow.rounds.current_streak(pair_id)
+            status, streak = await uow.rounds.latest_settled(pair_id)
+        return streaks.current_streak(status, streak)
 
     # --- helpers ------------------------------------------------------------------------
 

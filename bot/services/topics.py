@@ -9,8 +9,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from bot.db.uow import UnitOfWorkFactory
+from bot.domain.clock import Clock, SystemClock
+from bot.domain.people import PersonInfo
 from bot.services.prompt_library import PromptCatalog
 from bot.services.results import Refusal, Refused
+from bot.services.setting_notices import TOPICS, setting_changed
 
 
 class Topic(NamedTuple):
@@ -20,9 +23,12 @@ class Topic(NamedTuple):
 
 
 class TopicService:
-    def __init__(self, uow: UnitOfWorkFactory, catalog: PromptCatalog) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, catalog: PromptCatalog, clock: Clock | None = None
+    ) -> None:
         self._uow = uow
         self._catalog = catalog
+        self._clock = clock or SystemClock()
 
     async def topics_for(self, pair_id: int, language: str = "en") -> list[Topic]:
         """The live daily decks in file order, each with the pair's on/off choice."""
@@ -33,17 +39,25 @@ class TopicService:
             for deck in self._catalog.decks_of_kind("daily", language)
         ]
 
-    async def toggle_topic(self, pair_id: int, deck_id: str) -> bool | Refused:
+    async def toggle_topic(
+        self, pair_id: int, deck_id: str, by: PersonInfo | None = None
+    ) -> bool | Refused:
         """Switch one daily deck on or off; returns whether it is now on.
 
         A deck that is gone (or not a daily deck) answers `Refused(STALE_BUTTON)`: the
         button was pressed on an old /topics message. The caller checks that the presser
-        belongs to `pair_id`.
+        (`by`, whose partner is told) belongs to `pair_id`.
         """
         deck = self._catalog.deck(deck_id)
         if deck is None or deck.kind != "daily":
             return Refused(Refusal.STALE_BUTTON)
         async with self._uow() as uow:
             enabled = await uow.topics.toggle(pair_id, deck_id)
+            pair = await uow.pairs.get(pair_id) if by is not None else None
+            if by is not None and pair is not None:
+                before, after = {deck_id: not enabled}, {deck_id: enabled}
+                labels = {deck_id: deck.title}
+                now = self._clock.now()
+                await setting_changed(uow, pair, by, TOPICS, before, after, now, labels)
             await uow.commit()
         return enabled

@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.telegram import keyboards, privacy_texts, texts
+from bot.telegram import keyboards, notice_texts, privacy_texts, texts
 from bot.telegram.checkin_outbound import CHECKIN_RENDERERS
 from bot.telegram.question_texts import daily_question
 from bot.telegram.split import split_message
@@ -103,6 +103,7 @@ _RENDERERS: dict[str, Renderer] = {
         texts.paused_by_partner(p["partner_name"], p["until_text"])
     ),
     "resumed_by_partner": lambda p: _text(texts.resumed_by_partner(p["partner_name"])),
+    "setting_changed": lambda p: _text(notice_texts.setting_changed(p)),
     "time_changed_by_partner": lambda p: _text(
         texts.time_changed_by_partner(p["partner_name"], p["time_text"])
     ),

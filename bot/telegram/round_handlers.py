@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, ReactionTypeEmoji, Update
 from telegram.constants import ParseMode
 
 from bot.domain.people import PersonInfo
@@ -19,10 +19,10 @@ from bot.services.pair_settings import (
     ZoneSet,
 )
 from bot.services.pairing import PairingService
+from bot.services.reactions import Reacted, ReactionService
 from bot.services.results import Refused
 from bot.services.rounds import (
     EditStarted,
-    Reacted,
     RoundService,
     Skipped,
 )
@@ -43,6 +43,7 @@ class RoundHandlers:
     settings: PairSettingsService
     topics: TopicService
     pairing: PairingService
+    reactions: ReactionService
 
     async def status(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user
@@ -111,11 +112,31 @@ class RoundHandlers:
         if len(parts) != 2 or not all(part.isdigit() and len(part) < 12 for part in parts):
             await query.answer(texts.BUTTON_EXPIRED)
             return
-        outcome = await self.rounds.react(person_of(query.from_user), int(parts[0]), int(parts[1]))
+        outcome = await self.reactions.react(
+            person_of(query.from_user), int(parts[0]), int(parts[1])
+        )
         if isinstance(outcome, Reacted):
-            await query.answer(texts.reaction_sent(outcome.partner_name, outcome.emoji))
+            await query.answer(
+                texts.reaction_sent(outcome.partner_name, outcome.emoji, outcome.already_sent)
+            )
         else:
             await query.answer(texts.BUTTON_EXPIRED)
+
+    async def telegram_reaction(self, update: Update, context: Context) -> None:
+        """Telegram's own reaction on a message: relayed when it is on a reveal. The
+        partner's message is the only answer; the reactor sees their reaction in place."""
+        reaction = update.message_reaction
+        if reaction is None or reaction.user is None:
+            return
+        old = {r.emoji for r in reaction.old_reaction if isinstance(r, ReactionTypeEmoji)}
+        added = [
+            r.emoji
+            for r in reaction.new_reaction
+            if isinstance(r, ReactionTypeEmoji) and r.emoji not in old
+        ]
+        await self.reactions.react_in_telegram(
+            person_of(reaction.user), reaction.chat.id, reaction.message_id, added
+        )
 
     async def history(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user
@@ -194,7 +215,9 @@ class RoundHandlers:
             await query.answer(texts.BUTTON_EXPIRED)
             return
         deck_id = query.data.removeprefix(keyboards.TOPIC_PREFIX)
-        outcome = await self.topics.toggle_topic(state.pair_id, deck_id)
+        outcome = await self.topics.toggle_topic(
+            state.pair_id, deck_id, by=person_of(query.from_user)
+        )
         if isinstance(outcome, Refused):
             await query.answer(texts.BUTTON_EXPIRED)
             return

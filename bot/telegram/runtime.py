@@ -14,6 +14,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    MessageReactionHandler,
     filters,
 )
 
@@ -176,6 +177,10 @@ def register_handlers(
     application.add_handlers(
         [
             ChatMemberHandler(pairing.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
+            MessageReactionHandler(
+                rounds.telegram_reaction,
+                message_reaction_types=MessageReactionHandler.MESSAGE_REACTION_UPDATED,
+            ),
             MessageHandler(group_or_channel & ~filters.StatusUpdate.ALL, pairing.group_message),
             *(
                 CommandHandler(name, callback, filters=private)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from html import escape
 
+from bot.domain.words import plural
 from bot.services.results import Refusal, Refused
 
 BOT_NAME = "Hearth"
@@ -70,7 +71,8 @@ def invite_created(link: str, ttl_hours: int, revoked_older: bool) -> str:
         "Here is your private invite link:\n\n"
         f"{escape(link)}\n\n"
         "Send it to your partner, and only to them. When they open it and confirm, "
-        f"you'll be paired. The link works once and expires in {ttl_hours} hours."
+        "you'll be paired. The link works once and expires in "
+        f"{plural(ttl_hours, 'hour', 'hours')}."
         f"{older}"
     )
 
@@ -336,11 +338,13 @@ def reveal_closing(partner_name: str, own: dict[str, object], streak: int) -> st
 
 
 def streak_line(streak: int) -> str:
+    # Questions, not days: a pause freezes the streak (bot/domain/streaks.py).
+    days = f"🔥 {plural(streak, 'question', 'questions')} in a row answered together."
     if streak >= 30:
-        return f"🔥 {streak} days in a row of answering together. What a habit you've built."
+        return f"{days} What a habit you've built."
     if streak >= 7:
-        return f"🔥 {streak} days in a row of answering together. Lovely."
-    return f"🔥 {streak} days in a row of answering together."
+        return f"{days} Lovely."
+    return days
 
 
 def relayed_text(partner_name: str, body: str) -> str:
@@ -359,7 +363,9 @@ def reaction_received(partner_name: str, emoji: str) -> str:
     return f"{name(partner_name)} reacted {emoji} to your answer."
 
 
-def reaction_sent(partner_name: str, emoji: str) -> str:
+def reaction_sent(partner_name: str, emoji: str, already_sent: bool = False) -> str:
+    if already_sent:
+        return f"You've already sent {emoji} to {partner_name}"
     return f"Sent {emoji} to {partner_name}"
 
 

@@ -16,6 +16,8 @@ from functools import lru_cache
 from io import BytesIO
 from typing import TYPE_CHECKING
 
+from bot.domain.words import plural
+
 if TYPE_CHECKING:
     from matplotlib.text import Text
 
@@ -297,7 +299,7 @@ def _direction_line(answered: list[TrendPoint]) -> str:
     if count < 2 or not earlier or not later:
         return "After a few more check-ins, you'll see here how things are moving."
     change = sum(later) / len(later) - sum(earlier) / len(earlier)
-    period = f"Over the last {count} check-ins"
+    period = f"Over the last {plural(count, 'check-in', 'check-ins')}"
     if change >= DIRECTION_THRESHOLD:
         return f"{period}, you two have been feeling closer than before. Lovely to see."
     if change <= -DIRECTION_THRESHOLD:

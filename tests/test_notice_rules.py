@@ -1,0 +1,29 @@
+"""The rule for notices about shared settings (bot/domain/notices.py)."""
+
+from __future__ import annotations
+
+from bot.domain.notices import Change, fold, seen
+
+
+def test_a_change_folds_into_the_waiting_notice_keeping_what_the_reader_knew() -> None:
+    first = fold(None, {"enabled": True}, {"enabled": False})
+    assert first == Change({"enabled": True}, {"enabled": False})
+    assert fold(first, {"enabled": False}, {"enabled": True}) is None  # undone: nothing
+
+
+def test_toggles_of_several_keys_keep_only_those_that_moved() -> None:
+    pending = None
+    for deck, before, after in [("a", True, False), ("b", True, False), ("a", False, True)]:
+        pending = fold(pending, {deck: before}, {deck: after})
+    assert pending == Change({"b": True}, {"b": False})
+
+
+def test_an_unchanged_setting_is_not_worth_a_notice() -> None:
+    assert fold(None, {"cadence": "weekly"}, {"cadence": "weekly"}) is None
+
+
+def test_what_the_reader_set_themselves_drops_out() -> None:
+    pending = Change({"a": True, "b": True}, {"a": False, "b": False})
+    assert seen(pending, {"a": True}) == Change({"b": True}, {"b": False})
+    assert seen(pending, {"a": False, "b": False}) is None
+    assert seen(None, {"a": True}) is None
