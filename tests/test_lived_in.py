@@ -34,6 +34,11 @@ CHECK_NIGHTS = os.environ.get("HEARTH_LIVED_IN_NIGHTS", "0") == "1"
 QUIET_START, QUIET_END = time(22, 0), time(8, 0)
 REVEAL = "You've both answered."
 CHECKIN_REVEAL = "💛 <b>Your check-in</b>"
+NOTICES = {
+    "reminders": ("turned reminders",),
+    "topics": ("changed the topics your daily questions come from",),
+    "cadence": ("changed your check-ins", "turned check-ins off for you both"),
+}
 RATING_WORDS = ("5 · Very close", "4 · Close", "3 · Okay", "2 · A bit distant", "1 · Far apart")
 
 
@@ -57,6 +62,12 @@ class PairState:
     couple: Couple
     partners: tuple[Partner, Partner]
     ratings: dict[tuple[int, int], int] = field(default_factory=dict)  # (checkin, person)
+    # Changes to a shared setting, by (setting, person who made them).
+    changes: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def changed(self, setting: str, person: Partner) -> None:
+        key = (setting, person.id)
+        self.changes[key] = self.changes.get(key, 0) + 1
 
     def partner_of(self, person: Partner) -> Partner:
         return self.partners[1] if person is self.partners[0] else self.partners[0]
@@ -195,6 +206,7 @@ class LivedIn:
         await person.user.send_command("/reminders", self.rng.choice(("on", "off")))
         await self.bot.settle()
         self.reply_to(person)
+        pair.changed("reminders", person)
 
     async def toggle_topic(self, pair: PairState, person: Partner) -> None:
         await person.user.send_command("/topics")
@@ -205,6 +217,7 @@ class LivedIn:
                 self.rng.choice(menu.button_texts), message_id=menu.message_id
             )
             await self.bot.settle()
+            pair.changed("topics", person)
 
     async def change_cadence(self, pair: PairState, person: Partner) -> None:
         await person.user.send_command("/checkins")
@@ -215,6 +228,7 @@ class LivedIn:
                 self.rng.choice(menu.button_texts), message_id=menu.message_id
             )
             await self.bot.settle()
+            pair.changed("cadence", person)
 
     # --- what is checked -------------------------------------------------------------------
 
@@ -273,6 +287,7 @@ class LivedIn:
                 self.check_new_messages(pair, person, actor)
             await self.check_ratings(pair)
             await self.check_reveals(pair, final=False)
+            self.check_notices(pair)
 
     def check_new_messages(self, pair: PairState, person: Partner, actor: Partner | None) -> None:
         others = [p for other in self.pairs if other is not pair for p in other.partners]
@@ -288,6 +303,16 @@ class LivedIn:
                     f"{person.zone}. {self.trace()}"
                 )
         person.read = len(person.user.inbox)
+
+    def check_notices(self, pair: PairState) -> None:
+        """A partner hears of a shared setting only when the other changed it, at most once
+        a change (changes close together fold into one notice), named by who changed it."""
+        for reader in pair.partners:
+            changer = pair.partner_of(reader)
+            for setting, markers in NOTICES.items():
+                told = [m for m in reader.user.inbox if any(map(m.contains, markers))]
+                assert len(told) <= pair.changes.get((setting, changer.id), 0), self.trace()
+                assert all(m.contains(f"<b>{changer.name}</b>") for m in told), self.trace()
 
     async def check_ratings(self, pair: PairState) -> None:
         for (checkin_id, person_id), rating in pair.ratings.items():
