@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from types import TracebackType
 
@@ -34,9 +35,15 @@ class UnitOfWork:
     after a successful commit, so queued messages go out at once.
     """
 
-    def __init__(self, session: AsyncSession, on_outbox_commit: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        on_outbox_commit: Callable[[], None],
+        write_lock: asyncio.Lock | None = None,
+    ) -> None:
         self.session = session
         self._on_outbox_commit = on_outbox_commit
+        self._write_lock = write_lock
         self.people = PersonRepository(session)
         self.pairs = PairRepository(session)
         self.invites = InviteRepository(session)
@@ -63,6 +70,8 @@ class UnitOfWork:
         await self.session.rollback()
 
     async def __aenter__(self) -> UnitOfWork:
+        if self._write_lock is not None:
+            await self._write_lock.acquire()
         return self
 
     async def __aexit__(
@@ -73,7 +82,11 @@ class UnitOfWork:
     ) -> None:
         # close() ends any open transaction without expiring loaded rows (rollback()
         # would), so values read in the block stay readable after it.
-        await self.session.close()
+        try:
+            await self.session.close()
+        finally:
+            if self._write_lock is not None:
+                self._write_lock.release()
 
 
 class UnitOfWorkFactory:
@@ -88,6 +101,11 @@ class UnitOfWorkFactory:
             else engine
         )
         self._listeners: list[Callable[[], None]] = []
+        # SQLite has one writer at a time. Writers of this process queue here, first come
+        # first served, instead of each holding a connection (and its thread) while
+        # SQLite's busy timeout spins; under a burst none can time out waiting, and the
+        # busy timeout is left for other processes (`hearth migrate`, a backup).
+        self._write_lock = asyncio.Lock() if is_sqlite(str(engine.url)) else None
 
     def on_outbox_commit(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
@@ -99,4 +117,4 @@ class UnitOfWorkFactory:
     def __call__(self, *, read_only: bool = False) -> UnitOfWork:
         bind = self._read_engine if read_only else self.engine
         session = AsyncSession(bind=bind, expire_on_commit=False)
-        return UnitOfWork(session, self._notify)
+        return UnitOfWork(session, self._notify, None if read_only else self._write_lock)
