@@ -1,4 +1,6 @@
-"""All SQL lives here. Repositories take and return plain values or table rows."""
+"""SQL for people, pairs, invites, the outbox, prompts, topics, rounds, answers, the inbox
+and the send budget. (Check-ins, held messages, notices and privacy keep theirs beside it
+in bot/db/.) Repositories take and return plain values or table rows."""
 
 from __future__ import annotations
 
@@ -845,7 +847,7 @@ class RoundRepository:
         Returns None if that slot was already filled (or the round is not open), else
         whether the other slot was filled too: True means this transaction reveals. The
         WHERE re-check on the locked row is what makes the reveal happen exactly once,
-        even when both partners answer in the same instant (see DESIGN.md).
+        even when both partners answer in the same instant (ARCHITECTURE.md, "Reveal exactly once").
         """
         mine = Round.a_answered_at if is_partner_a else Round.b_answered_at
         theirs = Round.b_answered_at if is_partner_a else Round.a_answered_at

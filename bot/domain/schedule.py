@@ -1,6 +1,6 @@
 """Schedule maths: when a pair's daily question, quiet hours and check-ins fall.
 
-Conventions (see DESIGN.md, "Time"):
+Conventions (ARCHITECTURE.md, "Time"):
 
 - An *instant* is a timezone-aware ``datetime`` in UTC. Every function here returns UTC
   instants and accepts any aware instant; a naive one raises ``ValueError``.

@@ -1,4 +1,4 @@
-"""What Hearth says around check-ins. Warm, never a score, never blame (DOMAIN.md)."""
+"""What Hearth says around check-ins. Warm, never a score, never blame."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Everything Hearth says, in one place. HTML parse mode: every piece of user text is escaped.
 
-Tone (see DESIGN.md): warm, brief, never guilt-tripping, never a score.
+Tone: warm, brief, never guilt-tripping, never a score.
 """
 
 from __future__ import annotations
