@@ -207,7 +207,7 @@ class RoundHandlers:
         listing = await self.rounds.history(PersonInfo(user_id, first_name), page)
         if not listing.entries:
             return texts.HISTORY_EMPTY, None
-        labels = [(e.round_id, f"{e.local_date} · {_short(e.question)}") for e in listing.entries]
+        labels = [(e.round_id, f"{e.day_text} · {_short(e.question)}") for e in listing.entries]
         return (
             texts.history_header(listing.page, listing.pages),
             keyboards.history(labels, listing.page, listing.pages),
@@ -227,7 +227,7 @@ class RoundHandlers:
             return
         await query.answer()
         chat_id = query.message.chat.id
-        await _send_long(context, chat_id, texts.history_round_text(view.question, view.local_date))
+        await _send_long(context, chat_id, texts.history_round_text(view.question, view.day_text))
         for answer in (view.theirs, view.mine):
             if answer is None:
                 continue

@@ -445,8 +445,8 @@ def history_header(page: int, pages: int) -> str:
 HISTORY_EMPTY = "Nothing here yet. Once you've both answered a question, it appears here."
 
 
-def history_round_text(question: str, local_date: str) -> str:
-    return f"🗓️ {escape(local_date)}\n<i>{escape(question)}</i>"
+def history_round_text(question: str, day_text: str) -> str:
+    return f"🗓️ {escape(day_text)}\n<i>{escape(question)}</i>"
 
 
 def history_answer(who: str, kind: str, body: str | None) -> str:
