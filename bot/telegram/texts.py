@@ -458,7 +458,8 @@ def history_answer(who: str, kind: str, body: str | None) -> str:
 
 
 def history_missing(who: str) -> str:
-    return f"{name(who)}: (removed)"
+    # Only an erased person's answer is removed (/deletemydata); their name went with it.
+    return "Your former partner's answer was removed at their request."
 
 
 def status_schedule(
