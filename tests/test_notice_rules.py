@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bot.domain.notices import Change, fold, seen
+from datetime import timedelta
+
+from bot.domain.notices import NOTICE_DELAY, Change, fold, seen
+
+
+def test_the_wait_is_a_few_minutes() -> None:
+    assert timedelta(minutes=1) <= NOTICE_DELAY < timedelta(minutes=5)
 
 
 def test_a_change_folds_into_the_waiting_notice_keeping_what_the_reader_knew() -> None:
