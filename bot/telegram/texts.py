@@ -296,12 +296,12 @@ def reveal_closing(partner_name: str, own: dict[str, object], streak: int) -> st
 
 def streak_line(streak: int) -> str:
     # Questions, not days: a pause freezes the streak (bot/domain/streaks.py).
-    days = f"🔥 {plural(streak, 'question', 'questions')} in a row answered together."
+    line = f"🔥 {plural(streak, 'question', 'questions')} in a row answered together."
     if streak >= 30:
-        return f"{days} What a habit you've built."
+        return f"{line} What a habit you've built."
     if streak >= 7:
-        return f"{days} Lovely."
-    return days
+        return f"{line} Lovely."
+    return line
 
 
 def relayed_text(partner_name: str, body: str) -> str:
