@@ -269,7 +269,7 @@ _ID_PHRASES = (
     (re.compile(r"^(\S+) edited #\d+ -> "), r"\1 updated its message -> "),
     (re.compile(r" edited #\d+: "), " edited a message: "),
     (re.compile(r" to #\d+$"), " to a message"),
-    (re.compile(r" #\d+"), ""),
+    (re.compile(r" deleted #\d+"), " deleted a message"),
 )
 
 
