@@ -3,12 +3,14 @@ the schedule commands."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Message, ReactionTypeEmoji, Update
+from telegram import InlineKeyboardMarkup, Message, ReactionType, ReactionTypeEmoji, Update
 from telegram.constants import ParseMode
 
 from bot.domain.people import PersonInfo
+from bot.domain.reactions import added_emojis
 from bot.services.pair_settings import (
     PairSettingsService,
     Paused,
@@ -171,12 +173,7 @@ class RoundHandlers:
         reaction = update.message_reaction
         if reaction is None or reaction.user is None:
             return
-        old = {r.emoji for r in reaction.old_reaction if isinstance(r, ReactionTypeEmoji)}
-        added = [
-            r.emoji
-            for r in reaction.new_reaction
-            if isinstance(r, ReactionTypeEmoji) and r.emoji not in old
-        ]
+        added = added_emojis(_emojis(reaction.old_reaction), _emojis(reaction.new_reaction))
         await self.reactions.react_in_telegram(
             person_of(reaction.user), reaction.chat.id, reaction.message_id, added
         )
@@ -375,6 +372,11 @@ async def _send_long(context: Context, chat_id: int, text: str) -> None:
     """Send `text` in as many messages as Telegram's length limit needs."""
     for part in split_message(text):
         await context.bot.send_message(chat_id, part, ParseMode.HTML)
+
+
+def _emojis(reactions: Sequence[ReactionType]) -> list[str]:
+    """Plain emoji reactions only (custom emoji and paid stars are not relayed)."""
+    return [r.emoji for r in reactions if isinstance(r, ReactionTypeEmoji)]
 
 
 def _short(text: str, limit: int = 40) -> str:
