@@ -21,7 +21,8 @@ from bot.app import Hearth
 from bot.config import Settings
 from bot.db.migrate import upgrade_to_head
 from bot.domain.clock import FakeClock
-from bot.sandbox import BotApiSandbox, BotMessage, SimulatedUser
+from bot.domain.words import plural
+from bot.sandbox import BotApiSandbox, BotMessage, SimulatedUser, TranscriptEntry
 
 DEMO_TOKEN = "424242:DEMO-token-for-the-local-sandbox"  # noqa: S105 (sandbox only)
 DEMO_BOT = "HearthDemoBot"
@@ -92,7 +93,8 @@ async def _scripted(couple: DemoCouple) -> int:
         ("Both get today's question at once", lambda: _both_get_a_question(couple)),
         ("Alice answers; Bob is told, without seeing her words", lambda: _alice_answers(couple)),
         ("Bob answers, and both see both answers", lambda: _bob_answers(couple)),
-        ("Alice reacts to Bob's answer", lambda: _alice_reacts(couple)),
+        ("Alice reacts to Bob's answer with a button", lambda: _alice_reacts(couple)),
+        ("Bob reacts to Alice's answer in Telegram", lambda: _bob_reacts_in_telegram(couple)),
         ("Bob replies to the reveal; Alice gets it", lambda: _bob_replies(couple)),
         ("Alice checks her status", lambda: _alice_status(couple)),
         ("Next evening, a new question arrives", lambda: _next_day(couple)),
@@ -140,16 +142,57 @@ async def _both_get_a_question(couple: DemoCouple) -> None:
     await couple.bob.expect(contains="Today's question")
 
 
+@dataclass(frozen=True)
+class Script:
+    """What Alice and Bob answer to one question, and what Bob replies after the reveal."""
+
+    alice: str
+    bob: str
+    bob_reply: str
+
+
+# Answers by prompt id, so they always fit the question asked (the first questions of a
+# new pair come from the light "Shared memories" deck). A question missing here (the
+# decks changed) is answered honestly in general terms.
+SCRIPTS = {
+    "shared-memories-01": Script(
+        "The night we walked home the long way and talked until the birds started.",
+        "When you laughed so hard at my terrible pun that tea came out of your nose.",
+        "I still have more puns. You have been warned. 🙂",
+    ),
+    "shared-memories-02": Script(
+        "The rainy weekend in Porto, hiding in that tiny café and sharing the last pastry.",
+        "Porto, for sure. Running for the tram in the rain, soaked and laughing.",
+        "Let's go back in the autumn. 🙂",
+    ),
+    "shared-memories-03": Script(
+        "The flat-pack wardrobe that ended up with its doors on upside down.",
+        "The time I locked us out of the holiday flat in our pyjamas.",
+        "To be fair, the pyjamas were very nice. 🙂",
+    ),
+}
+FALLBACK = Script(
+    "Something small you did last week that made me feel looked after.",
+    "The way we make time for each other even on busy days.",
+    "Let's talk about it properly on our walk tomorrow. 🙂",
+)
+
+
+async def _todays_script(couple: DemoCouple) -> Script:
+    async with couple.hearth.uow(read_only=True) as uow:
+        pair = await uow.pairs.active_pair_of(couple.alice.id)
+        latest = await uow.rounds.latest(pair.id) if pair and pair.id else None
+    return SCRIPTS.get(latest.prompt_id if latest else "", FALLBACK)
+
+
 async def _alice_answers(couple: DemoCouple) -> None:
-    await couple.alice.send_text(
-        "When you made me tea without asking on Tuesday, after that long call. I felt seen."
-    )
+    await couple.alice.send_text((await _todays_script(couple)).alice)
     await couple.alice.expect(contains="Saved")
     await couple.bob.expect(contains="has answered today's question")
 
 
 async def _bob_answers(couple: DemoCouple) -> None:
-    await couple.bob.send_text("Honestly? The voice note you sent me on Thursday morning.")
+    await couple.bob.send_text((await _todays_script(couple)).bob)
     await couple.bob.expect(contains="both answered")
     await couple.alice.expect(contains="both answered")
     await couple.bob.expect(contains="both answered")
@@ -160,11 +203,19 @@ async def _alice_reacts(couple: DemoCouple) -> None:
     await couple.bob.expect(contains="reacted ❤️")
 
 
+async def _bob_reacts_in_telegram(couple: DemoCouple) -> None:
+    reveal = next(m for m in reversed(couple.bob.inbox) if m.contains("both answered"))
+    await couple.settle()  # the reveal's Telegram id is recorded once it is sent
+    await couple.bob.react(reveal.message_id, "🥰")
+    await couple.alice.expect(contains="reacted 🥰")
+
+
 async def _bob_replies(couple: DemoCouple) -> None:
-    reveal = couple.bob.inbox[-2]
-    await couple.bob.reply_to(reveal.message_id, "I'll send more of those. 🙂")
+    reveal = next(m for m in reversed(couple.bob.inbox) if m.contains("both answered"))
+    reply = (await _todays_script(couple)).bob_reply
+    await couple.bob.reply_to(reveal.message_id, reply)
     await couple.bob.expect(contains="Sent to")
-    await couple.alice.expect(contains="I'll send more of those")
+    await couple.alice.expect(contains=reply)
 
 
 async def _next_day(couple: DemoCouple) -> None:
@@ -209,68 +260,173 @@ async def _alice_status(couple: DemoCouple) -> None:
 
 
 def _print_transcript(sandbox: BotApiSandbox) -> None:
-    print(sandbox.format_transcript())
+    for entry in sandbox.transcript:
+        print(_describe(entry))
+
+
+# Telegram's message ids mean nothing to a reader of the demo.
+_ID_PHRASES = (
+    (re.compile(r"^(\S+) edited #\d+ -> "), r"\1 updated its message -> "),
+    (re.compile(r" edited #\d+: "), " edited a message: "),
+    (re.compile(r" to #\d+$"), " to a message"),
+    (re.compile(r" deleted #\d+"), " deleted a message"),
+)
+
+
+def _describe(entry: TranscriptEntry) -> str:
+    line = entry.describe("Hearth")
+    for pattern, replacement in _ID_PHRASES:
+        line = pattern.sub(replacement, line)
+    return line
 
 
 # --- interactive --------------------------------------------------------------------
 
 HELP = """\
 Type a message to send it as the current person. Also:
-  :alice / :bob     switch who is typing
-  :press N          press button N (from 1) of the newest message with buttons
-  :later H          move the clock H hours on (e.g. :later 24 for tomorrow's question)
-  :quit             leave the demo"""
+  :alice / :bob      switch who is typing
+  :press N           press button N (from 1) of the newest message with buttons
+  :reply N text      reply to the bot's message [N] (numbers are shown before messages)
+  :react N emoji     react to the bot's message [N] with an emoji, as in Telegram
+  :photo [caption]   send a photo (a stand-in picture), with an optional caption
+  :voice             send a voice note (a stand-in recording)
+  :later H           move the clock H hours on (e.g. :later 24 for tomorrow's question)
+  :help              show this again
+  :quit              leave the demo"""
+
+
+@dataclass
+class Session:
+    """The interactive demo's state: who is typing, and the bot messages shown so far
+    (numbered from 1 for :reply and :react)."""
+
+    couple: DemoCouple
+    current: str = "alice"
+    shown: int = 0
+    numbered: list[BotMessage] = field(default_factory=list)
+
+    @property
+    def person(self) -> SimulatedUser:
+        return self.couple.alice if self.current == "alice" else self.couple.bob
 
 
 async def _interactive(couple: DemoCouple) -> int:
-    people = {"alice": couple.alice, "bob": couple.bob}
-    current = "alice"
+    session = Session(couple, shown=len(couple.sandbox.transcript))
     print(
         "Hearth interactive demo. Try /start as Alice and press the invite button; then\n"
         "switch to Bob with :bob and type /start followed by the token from the link.\n" + HELP
     )
-    shown = len(couple.sandbox.transcript)
     while True:
         try:
-            line = (await asyncio.to_thread(input, f"{current}> ")).strip()
+            line = (await asyncio.to_thread(input, f"{session.current}> ")).strip()
         except EOFError:
             return 0
-        person = people[current]
         if line in (":quit", ":q"):
             return 0
-        if line[1:] in people and line.startswith(":"):
-            current = line[1:]
+        if not await _handle_line(session, line):
             continue
-        if line.startswith(":press"):
-            await _press(person, line)
-        elif line.startswith(":later"):
-            await _later(couple, line)
-        elif line:
-            await person.send_text(line)
         await _wait_for_quiet(couple)
-        shown = _print_new(couple.sandbox, shown)
+        _print_new(session)
 
 
-async def _press(person: SimulatedUser, line: str) -> None:
-    number = line.removeprefix(":press").strip()
-    message = _newest_with_buttons(person.inbox)
+async def _handle_line(session: Session, line: str) -> bool:
+    """Act on one typed line; False when nothing went to the bot. A line starting with
+    ":" is always a demo command: a mistyped one is never sent as a message."""
+    if not line:
+        return False
+    if not line.startswith(":"):
+        await session.person.send_text(line)
+        return True
+    name, _, rest = line[1:].partition(" ")
+    if name in ("alice", "bob"):
+        session.current = name
+        return False
+    command = _COMMANDS.get(name)
+    if command is None:
+        print(f"(no command :{name}; type :help for the list)")
+        return False
+    return await command(session, rest.strip())
+
+
+async def _help(session: Session, rest: str) -> bool:
+    print(HELP)
+    return False
+
+
+async def _press(session: Session, rest: str) -> bool:
+    message = _newest_with_buttons(session.person.inbox)
     buttons = [button for row in (message.buttons if message else []) for button in row]
-    if not number.isdigit() or not 1 <= int(number) <= len(buttons):
-        print(f"(no button {number!r} here)")
-        return
-    data = buttons[int(number) - 1].data
-    if data is not None:
-        await person.press(data)
+    if not rest.isdigit() or not 1 <= int(rest) <= len(buttons):
+        print(f"(no button {rest!r} here)")
+        return False
+    data = buttons[int(rest) - 1].data
+    if data is None:
+        return False
+    await session.person.press(data)
+    return True
 
 
-async def _later(couple: DemoCouple, line: str) -> None:
-    hours = line.removeprefix(":later").strip() or "24"
+async def _reply(session: Session, rest: str) -> bool:
+    number, _, text = rest.partition(" ")
+    target = _numbered(session, number)
+    if target is None or not text.strip():
+        print("(:reply takes a message number shown in [ ] and your text, e.g. :reply 3 Thanks)")
+        return False
+    await session.person.reply_to(target.message_id, text.strip())
+    return True
+
+
+async def _react(session: Session, rest: str) -> bool:
+    number, _, emoji = rest.partition(" ")
+    target = _numbered(session, number)
+    if target is None or not emoji.strip():
+        print("(:react takes a message number shown in [ ] and an emoji, e.g. :react 3 ❤)")
+        return False
+    await session.person.react(target.message_id, emoji.strip())
+    return True
+
+
+async def _photo(session: Session, rest: str) -> bool:
+    await session.person.send_photo(rest or None)
+    return True
+
+
+async def _voice(session: Session, rest: str) -> bool:
+    await session.person.send_voice()
+    return True
+
+
+async def _later(session: Session, rest: str) -> bool:
+    hours = rest or "24"
     if not hours.isdigit() or not 1 <= int(hours) <= 24 * 30:
         print("(:later takes a number of hours, e.g. :later 24)")
-        return
-    couple.clock.advance(timedelta(hours=int(hours)))
-    await couple.hearth.tick()
-    print(f"(the clock moved {hours} hours on: it is now {couple.clock.now():%a %d %b %H:%M} UTC)")
+        return False
+    clock = session.couple.clock
+    clock.advance(timedelta(hours=int(hours)))
+    await session.couple.hearth.tick()
+    session.couple.hearth.sender.wake()
+    moved = plural(int(hours), "hour", "hours")
+    print(f"(the clock moved on {moved}: it is now {clock.now():%a %d %b %H:%M} UTC)")
+    return True
+
+
+_COMMANDS: dict[str, Callable[[Session, str], Awaitable[bool]]] = {
+    "help": _help,
+    "press": _press,
+    "reply": _reply,
+    "react": _react,
+    "photo": _photo,
+    "voice": _voice,
+    "later": _later,
+}
+
+
+def _numbered(session: Session, number: str) -> BotMessage | None:
+    """The bot's message shown as [number] to the person typing now."""
+    if not number.isdigit() or not 1 <= int(number) <= len(session.numbered):
+        return None
+    message = session.numbered[int(number) - 1]
+    return message if message.chat_id == session.person.id else None
 
 
 def _newest_with_buttons(inbox: list[BotMessage]) -> BotMessage | None:
@@ -284,9 +440,24 @@ async def _wait_for_quiet(couple: DemoCouple) -> None:
     await couple.settle()
 
 
-def _print_new(sandbox: BotApiSandbox, shown: int) -> int:
-    entries = sandbox.transcript[shown:]
+def _print_new(session: Session) -> None:
+    """The bot's new messages, each new one numbered for :reply and :react."""
+    sandbox = session.couple.sandbox
+    entries = sandbox.transcript[session.shown :]
+    session.shown += len(entries)
     for entry in entries:
-        if entry.who == "bot":
-            print("  " + entry.describe("Hearth"))
-    return shown + len(entries)
+        if entry.who != "bot":
+            continue
+        label = ""
+        message = _bot_message(sandbox, entry)
+        if entry.kind == "message" and message is not None:
+            session.numbered.append(message)
+            label = f"[{len(session.numbered)}] "
+        print("  " + label + _describe(entry))
+
+
+def _bot_message(sandbox: BotApiSandbox, entry: TranscriptEntry) -> BotMessage | None:
+    return next(
+        (m for m in sandbox.messages_in(entry.chat_id) if m.message_id == entry.message_id),
+        None,
+    )

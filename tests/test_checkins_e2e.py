@@ -11,7 +11,7 @@ import pytest
 
 from bot.sandbox import BotMessage, SimulatedUser, UploadedFile
 from tests.conftest import Running, make_settings
-from tests.helpers import Couple, as_date, pair_couple, rows, scalar, tick
+from tests.helpers import Couple, as_date, command, pair_couple, rows, scalar, tick
 
 
 async def next_containing(user: SimulatedUser, fragment: str, skip: int = 6) -> BotMessage:
@@ -292,6 +292,17 @@ async def test_falling_ratings_over_six_weeks(bot: Running) -> None:
     photo = await next_containing(couple.a, "How connected you've felt")
     assert photo.kind == "photo"
     assert "further apart" in photo.text
+    # Spoken to the reader, dated on the reader's own calendar: the check-ins came at
+    # 09:00 UTC, which is the evening before in Pago Pago (UTC-11).
+    assert "you felt far apart, Bob felt a bit distant." in photo.plain_text
+    assert "Dates in" not in photo.plain_text
+    await command(couple.b, "/timezone Pacific/Pago_Pago", "Pacific/Pago_Pago")
+    await couple.b.send_command("/trend")
+    bobs = await next_containing(couple.b, "How connected you've felt")
+    assert "you felt a bit distant, Alice felt far apart." in bobs.plain_text
+    alice_day = photo.plain_text.split("Latest check-in (")[1].split(")")[0]
+    bob_day = bobs.plain_text.split("Latest check-in (")[1].split(")")[0]
+    assert int(bob_day.split()[0]) == int(alice_day.split()[0]) - 1, (alice_day, bob_day)
     uploads = [
         params["photo"]
         for method, params in bot.sandbox.calls

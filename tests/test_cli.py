@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from bot.cli import main
-from bot.demo import run_demo
+from bot.demo import SCRIPTS, run_demo
+from bot.services.prompt_library import load_folder
+
+PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 
 
 def test_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,4 +45,44 @@ async def test_demo_plays_a_whole_day_and_exits_zero(capsys: pytest.CaptureFixtu
     assert "You've both answered" in out
     assert "reacted ❤️" in out
     assert "Your check-in" in out
-    assert "All 12 steps happened" in out
+    assert "All 13 steps happened" in out
+
+
+async def test_demo_story_fits_its_questions_and_shows_no_message_ids(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert await run_demo() == 0
+    out = capsys.readouterr().out
+    question = out.split("Today's question · Shared memories\n\n")[1].split("\n")[0]
+    texts = {p.id: p.text for deck in load_folder(PROMPTS).decks for p in deck.prompts}
+    assert set(SCRIPTS) <= set(texts), "every scripted answer names a real question"
+    prompt_id = next(pid for pid, text in texts.items() if text == question)
+    script = SCRIPTS[prompt_id]
+    assert f"Alice: {script.alice}" in out
+    assert f"Bob: {script.bob}" in out
+    assert "#" not in out.replace("#Hearth", ""), "no Telegram message ids in the story"
+    assert "Bob reacted 🥰" in out
+    assert "All 13 steps happened" in out
+
+
+async def test_interactive_demo_never_sends_a_mistyped_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = iter(
+        ["/start", ":pres 1", ":photo Our cat", ":voice", ":reply 1 Hello there", ":react 1 ❤"]
+    )
+
+    def typed(prompt: str = "") -> str:
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr("builtins.input", typed)
+    assert await run_demo(interactive=True) == 0
+    out = capsys.readouterr().out
+    assert "(no command :pres; type :help for the list)" in out
+    numbers = re.findall(r"^  \[(\d+)\] Hearth -> Alice", out, flags=re.MULTILINE)
+    # /start, the photo, the voice note and the reply each got an answer; :pres and the
+    # reaction (on a message that is not a reveal) got none.
+    assert numbers == ["1", "2", "3", "4"], out

@@ -94,7 +94,12 @@ async def test_privacy_explains_what_is_kept_who_sees_it_and_how_to_remove_it(
 
 async def test_mydata_holds_own_words_and_not_the_partners(bot: Running) -> None:
     couple = await pair_couple(bot)
-    await answered_round(bot, couple)
+    reveal = await answered_round(bot, couple)
+    await couple.a.reply_to(reveal.message_id, ALICE_RELAY)
+    await couple.b.expect(contains=ALICE_RELAY)
+    await couple.a.expect(contains="Sent to")
+    await couple.a.press(reveal.buttons[0][1].data or "")
+    await couple.b.expect(contains="reacted 🤗")
     await checked_in(bot, couple)
 
     data = await export_of(bot, couple.a)
@@ -112,6 +117,9 @@ async def test_mydata_holds_own_words_and_not_the_partners(bot: Running) -> None
     assert (checkin["rating"], checkin["note"]) == (4, ALICE_NOTE)
     [invite] = data["invites"]
     assert invite["status"] == "used"
+    [relay] = data["replies_to_partner"]
+    assert (relay["kind"], relay["text"]) == ("text", ALICE_RELAY)
+    assert [r["emoji"] for r in data["reactions_to_partner"]] == ["🤗"]
     assert BOB_ANSWER not in raw, "the partner's words are theirs, not Alice's data"
     assert "1002" not in raw, "the partner appears by first name only"
     token_hash = await scalar(bot, "SELECT token_hash FROM invite")
@@ -120,6 +128,8 @@ async def test_mydata_holds_own_words_and_not_the_partners(bot: Running) -> None
 
     bob = await export_of(bot, couple.b)
     assert [a["text"] for a in bob["answers"]] == [BOB_ANSWER]
+    assert bob["replies_to_partner"] == []
+    assert bob["reactions_to_partner"] == []
     assert [(c["rating"], c["note"]) for c in bob["checkins"]] == [(3, None)]
     assert bob["invites"] == []
 
@@ -134,6 +144,8 @@ async def test_deletemydata_erases_her_words_and_bob_keeps_his(bot: Running) -> 
     await alice.reply_to(reveal.message_id, ALICE_RELAY)
     await bob.expect(contains=ALICE_RELAY)
     await alice.expect()
+    await alice.react(reveal.message_id, "🔥")
+    await bob.expect(contains="reacted 🔥")
     await checked_in(bot, couple)
 
     # In webhook mode, her handled updates are stored too (word for word).
@@ -163,11 +175,14 @@ async def test_deletemydata_erases_her_words_and_bob_keeps_his(bot: Running) -> 
     left = await bob.expect(contains="Your partner has left Hearth")
     assert "Alice" not in left.text
 
-    # Bob keeps his answer; Alice's side shows as removed.
+    # Bob keeps his answer; Alice's side is said to be removed, kindly.
     page = await command(bob, "/history", "page 1 of 1")
     await bob.press(page.buttons[0][0].data or "", message_id=page.message_id)
     shown = [await bob.expect() for _ in range(3)]
-    assert any("(removed)" in m.plain_text for m in shown)
+    assert any(
+        m.plain_text == "Your former partner's answer was removed at their request." for m in shown
+    )
+    assert not any("Someone" in m.plain_text or "(removed)" in m.plain_text for m in shown)
     assert any(f"You:\n{BOB_ANSWER}" in m.plain_text for m in shown)
     assert not any(m.copy_of for m in shown)
     await bot.settle()

@@ -432,22 +432,32 @@ async def test_history_lists_revealed_rounds_newest_first_in_pages(bot: Running)
 
     page = await command(alice, "/history", "page 1 of 2")
     labels = [row[0].text for row in page.buttons[:-1]]
-    assert [label[:10] for label in labels] == [f"2026-03-0{d}" for d in (8, 7, 6, 5, 4)]
+    days = ["Sun 8 Mar", "Sat 7 Mar", "Fri 6 Mar", "Thu 5 Mar", "Wed 4 Mar"]
+    assert [label.split(" · ")[0] for label in labels] == days
     assert page.buttons[-1][0].text == "Older »"
     await alice.press(page.buttons[-1][0].data or "")
     older = await alice.expect_edit(page.message_id)
     assert "page 2 of 2" in older.text
-    assert [row[0].text[:10] for row in older.buttons[:-1]] == ["2026-03-03", "2026-03-02"]
+    assert [row[0].text.split(" · ")[0] for row in older.buttons[:-1]] == [
+        "Tue 3 Mar",
+        "Mon 2 Mar",
+    ]
     assert older.buttons[-1][0].text == "« Newer"
 
-    fifth = next(row[0] for row in page.buttons if row[0].text.startswith("2026-03-05"))
+    fifth = next(row[0] for row in page.buttons if row[0].text.startswith("Thu 5 Mar"))
     await alice.press(fifth.data or "", message_id=page.message_id)
     shown = [await alice.expect() for _ in range(4)]
-    assert "2026-03-05" in shown[0].plain_text
+    assert "Thu 5 Mar" in shown[0].plain_text
     assert "<b>Bob</b> answered with a voice note" in shown[1].text
     assert shown[2].copy_of is not None
     assert "voice" in shown[2].raw
     assert "You:\nAlice day 3" in shown[3].plain_text
+
+    # Dates are on the reader's own calendar: 20:00 in Berlin is already the next day in
+    # Tokyo.
+    await command(bob, "/timezone Tokyo", "Asia/Tokyo")
+    bob_page = await command(bob, "/history", "page 1 of 2")
+    assert bob_page.buttons[0][0].text.startswith("Mon 9 Mar · ")
 
     # Someone else's round id gets nothing.
     carol = (await pair_couple(bot, (1003, "Carol"), (1004, "Dave"))).a

@@ -7,14 +7,28 @@ notice describing where they ended; a change undone within that time tells nobod
 
 from __future__ import annotations
 
-from bot.domain.notices import NOTICE_DELAY
+from datetime import timedelta
+
 from tests.conftest import Running
-from tests.helpers import Couple, assert_nothing_new, command, outbox_count, pair_couple
+from tests.helpers import (
+    Couple,
+    assert_nothing_new,
+    command,
+    outbox_count,
+    pair_couple,
+    read_all,
+    tick_at,
+    utc,
+)
+
+# More than the notices' wait (bot.domain.notices.NOTICE_DELAY, checked by
+# test_notice_and_reaction_rules).
+NOTICE_WAIT = timedelta(minutes=5)
 
 
 async def notices_due(bot: Running) -> None:
     """Let the waiting notices' few minutes pass, and send what is then due."""
-    bot.clock.advance(NOTICE_DELAY)
+    bot.clock.advance(NOTICE_WAIT)
     bot.hearth.sender.wake()
     await bot.settle()
 
@@ -121,3 +135,19 @@ async def test_the_changer_setting_it_back_withdraws_what_waited_for_them(
     await notices_due(bot)
     await couple.b.expect(contains="Alice turned reminders on")
     assert_nothing_new(*couple.both)
+
+
+async def test_a_change_late_in_the_partners_evening_waits_for_their_morning(
+    bot: Running,
+) -> None:
+    """Not a reply to anything Alice did, so it keeps to her quiet hours (22:00-08:00)."""
+    couple = await quiet_couple(bot)
+    await command(couple.a, "/timezone Berlin", "Europe/Berlin")
+    await bot.settle()
+    await read_all(bot, couple.b)
+    bot.clock.set(utc(2026, 3, 2, 21, 30))  # 22:30 in Berlin
+    await command(couple.b, "/reminders off", contains="Reminders are off")
+    await notices_due(bot)
+    assert_nothing_new(couple.a, why="Alice's night")
+    await tick_at(bot, utc(2026, 3, 3, 7, 0))  # 08:00 in Berlin
+    await couple.a.expect(contains="Bob turned reminders off")

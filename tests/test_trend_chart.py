@@ -15,6 +15,7 @@ from bot.telegram.trend_chart import (
     render_trend_png,
     short_day,
     summarise_trend,
+    x_ticks,
 )
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -55,7 +56,7 @@ def render(points: list[TrendPoint], name_a: str = "Alice", name_b: str = "Bob")
     # Any matplotlib warning (a missing glyph, a mathtext complaint) fails the test.
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        return render_trend_png(points, name_a, name_b, "Europe/Berlin")
+        return render_trend_png(points, name_a, name_b)
 
 
 # --- the picture ------------------------------------------------------------------------
@@ -125,9 +126,21 @@ def test_awkward_names_render(name_a: str, name_b: str) -> None:
 
 def test_out_of_range_ratings_are_refused() -> None:
     with pytest.raises(ValueError, match="out of range"):
-        render_trend_png(series([0, 3], [3, 3]), "A", "B", "UTC")
+        render_trend_png(series([0, 3], [3, 3]), "A", "B")
     with pytest.raises(ValueError, match="out of range"):
-        summarise_trend(series([3, 3], [3, 6]), "A", "B")
+        summarise_trend(series([3, 3], [3, 6]), "B")
+
+
+def test_date_ticks_sit_under_points() -> None:
+    """Irregular check-in days: every tick is one of them, first and last included."""
+    days = [START + timedelta(days=d) for d in (0, 3, 10, 11, 30, 44, 45, 60, 90)]
+    ticks = x_ticks(days)
+    assert set(ticks) <= set(days)
+    assert ticks[0] == days[0]
+    assert ticks[-1] == days[-1]
+    assert len(ticks) == 5
+    assert x_ticks(days[:3]) == days[:3]
+    assert x_ticks([]) == []
 
 
 # --- names in the legend ----------------------------------------------------------------
@@ -168,7 +181,7 @@ def assert_kind(lines: tuple[str, str]) -> None:
 
 
 def test_rising_is_closer() -> None:
-    lines = summarise_trend(series([2, 2, 3, 4, 4, 5], [1, 2, 3, 3, 4, 5]), "Alice", "Bob")
+    lines = summarise_trend(series([2, 2, 3, 4, 4, 5], [1, 2, 3, 3, 4, 5]), "Bob")
     assert_kind(lines)
     latest, direction = lines
     assert latest == "Latest check-in (7 Apr): you both felt very close."
@@ -177,73 +190,73 @@ def test_rising_is_closer() -> None:
 
 
 def test_falling_is_further_apart_with_a_gentle_nudge() -> None:
-    lines = summarise_trend(series([5, 5, 4, 4, 3, 3, 2, 2], [5, 4, 4, 3, 3, 2, 2, 1]), "A", "B")
+    lines = summarise_trend(series([5, 5, 4, 4, 3, 3, 2, 2], [5, 4, 4, 3, 3, 2, 2, 1]), "B")
     assert_kind(lines)
     latest, direction = lines
-    assert latest == "Latest check-in (21 Apr): A felt a bit distant, B felt far apart."
+    assert latest == "Latest check-in (21 Apr): you felt a bit distant, B felt far apart."
     assert direction.startswith("Over the last 8 check-ins,")
     assert "further apart than before" in direction
     assert "calm talk" in direction
 
 
 def test_flat_is_about_the_same() -> None:
-    lines = summarise_trend(series([3, 4, 3, 4], [4, 3, 4, 3]), "Alice", "Bob")
+    lines = summarise_trend(series([3, 4, 3, 4], [4, 3, 4, 3]), "Bob")
     assert_kind(lines)
-    assert lines[0] == "Latest check-in (24 Mar): Alice felt close, Bob felt okay."
+    assert lines[0] == "Latest check-in (24 Mar): you felt close, Bob felt okay."
     assert "about the same" in lines[1]
 
 
 def test_direction_threshold_is_half_a_step() -> None:
     # averages 3.0 -> 3.5: exactly half a step counts as closer
-    assert "closer" in summarise_trend(series([3, 3], [3, 4]), "A", "B")[1]
+    assert "closer" in summarise_trend(series([3, 3], [3, 4]), "B")[1]
     # averages 3.0 -> 3.25: not enough
     rising_a_little = series([3, 3, 3, 4], [3, 3, 3, 3])
-    assert "about the same" in summarise_trend(rising_a_little, "A", "B")[1]
-    assert "further apart" in summarise_trend(series([4, 4], [4, 3]), "A", "B")[1]
+    assert "about the same" in summarise_trend(rising_a_little, "B")[1]
+    assert "further apart" in summarise_trend(series([4, 4], [4, 3]), "B")[1]
 
 
 def test_odd_count_leaves_the_middle_check_in_out_of_both_halves() -> None:
     # halves are [1] and [1]; the middle 5 would make it look like a swing if counted
-    lines = summarise_trend(series([1, 5, 1], [1, 5, 1]), "A", "B")
+    lines = summarise_trend(series([1, 5, 1], [1, 5, 1]), "B")
     assert "about the same" in lines[1]
     assert "Over the last 3 check-ins" in lines[1]
 
 
 def test_gaps_use_the_answers_that_exist() -> None:
     points = series([None, 2, None, 4, 5, None], [2, None, 3, None, None, 5])
-    latest, direction = summarise_trend(points, "Alice", "Bob")
-    assert latest == "Latest check-in (7 Apr): Bob felt very close; no answer from Alice that time."
+    latest, direction = summarise_trend(points, "Bob")
+    assert latest == "Latest check-in (7 Apr): Bob felt very close; you didn't answer that time."
     assert "closer than before" in direction  # 2.33 -> 4.67
     assert_kind((latest, direction))
 
 
 def test_check_ins_nobody_answered_are_skipped() -> None:
     points = [*series([4, 4], [4, 2]), TrendPoint(START + timedelta(days=30), None, None)]
-    latest, direction = summarise_trend(points, "Alice", "Bob")
-    assert latest == "Latest check-in (10 Mar): Alice felt close, Bob felt a bit distant."
+    latest, direction = summarise_trend(points, "Bob")
+    assert latest == "Latest check-in (10 Mar): you felt close, Bob felt a bit distant."
     assert "Over the last 2 check-ins" in direction
     assert "further apart" in direction
 
 
 def test_partner_a_missing_latest() -> None:
-    latest, _ = summarise_trend(series([3, None], [3, 1]), "Alice", "Bob")
-    assert latest == "Latest check-in (10 Mar): Bob felt far apart; no answer from Alice that time."
+    latest, _ = summarise_trend(series([3, None], [3, 1]), "Bob")
+    assert latest == "Latest check-in (10 Mar): Bob felt far apart; you didn't answer that time."
 
 
 def test_partner_b_missing_latest() -> None:
-    latest, _ = summarise_trend(series([3, 4], [3, None]), "Alice", "Bob")
-    assert latest == "Latest check-in (10 Mar): Alice felt close; no answer from Bob that time."
+    latest, _ = summarise_trend(series([3, 4], [3, None]), "Bob")
+    assert latest == "Latest check-in (10 Mar): you felt close; no answer from Bob that time."
 
 
 def test_too_little_history_says_so_kindly() -> None:
     for points in ([], series([3], [4]), series([None, None], [None, None])):
-        lines = summarise_trend(points, "Alice", "Bob")
+        lines = summarise_trend(points, "Bob")
         assert_kind(lines)
         assert "few more check-ins" in lines[1]
-    assert summarise_trend([], "A", "B")[0].startswith("No answers yet")
+    assert summarise_trend([], "B")[0].startswith("No answers yet")
 
 
 def test_every_rating_has_a_warm_word() -> None:
     for rating, label in RATING_LABELS.items():
-        latest, _ = summarise_trend(series([rating, rating], [rating, rating]), "A", "B")
+        latest, _ = summarise_trend(series([rating, rating], [rating, rating]), "B")
         assert latest.endswith(f"you both felt {label.lower()}.")

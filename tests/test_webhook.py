@@ -16,7 +16,7 @@ from bot.db.models import InboxUpdate
 from bot.domain.clock import FakeClock
 from bot.sandbox import BotApiSandbox
 from tests.conftest import Running
-from tests.helpers import as_instant, pair_couple, rows, scalar
+from tests.helpers import as_instant, find, pair_couple, read_all, rows, scalar
 from tests.ops_support import (
     SECRET,
     command_update,
@@ -66,8 +66,19 @@ async def test_registers_the_webhook_with_its_secret_and_pairs_a_couple(hook: Ru
     )
     assert sandbox.call_count("getUpdates") == 0
 
+    set_webhook = sandbox.calls[[name for name, _ in sandbox.calls].index("setWebhook")][1]
+    assert "message_reaction" in str(set_webhook["allowed_updates"])
+
     couple = await pair_couple(hook)
     assert couple.pair_id > 0
+    # Telegram's own reaction on the reveal arrives through the webhook too.
+    await couple.a.send_text("Mine")
+    await couple.b.send_text("Yours")
+    await hook.settle()
+    reveal = find(await read_all(hook, couple.a), "Reply to this message")
+    await read_all(hook, couple.b)
+    await couple.a.react(reveal.message_id, "❤")
+    await couple.b.expect(contains="<b>Alice</b> reacted ❤")
     await hook.settle()
     stored = await inbox_rows(hook)
     assert len(stored) == sandbox.update_count

@@ -69,6 +69,20 @@ class PrivacyRepository:
         )
         return (await self.session.execute(statement)).scalars().all()
 
+    async def written_to_partners(self, person_id: int) -> Sequence[OutboxMessage]:
+        """What this person sent their partner through the bot: replies relayed from under
+        a reveal (keyed by their chat, which is their id) and reactions (keyed by round
+        and person; see bot/services/reactions.py)."""
+        relays = col(OutboxMessage.dedupe_key).startswith(f"relay:{person_id}:")
+        reactions = and_(
+            col(OutboxMessage.kind) == "reaction",
+            col(OutboxMessage.dedupe_key).like(f"round:%:{person_id}:reaction:%"),
+        )
+        statement = (
+            select(OutboxMessage).where(or_(relays, reactions)).order_by(col(OutboxMessage.id))
+        )
+        return (await self.session.execute(statement)).scalars().all()
+
     async def invites_of(self, person_id: int) -> Sequence[Invite]:
         statement = (
             select(Invite).where(col(Invite.inviter_id) == person_id).order_by(col(Invite.id))

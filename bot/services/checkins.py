@@ -85,9 +85,9 @@ class ReconnectScheduled:
 
 @dataclass(frozen=True)
 class Trend:
-    name_a: str
-    name_b: str
-    zone: str
+    """The reader's ratings and their partner's, dated on the reader's calendar."""
+
+    partner_name: str
     points: list[tuple[date, int | None, int | None]] = field(default_factory=list)
 
 
@@ -475,20 +475,16 @@ class CheckInService:
                 return Refused(Refusal.NOT_PAIRED)
             partner = other_partner(pair, person_id)
             mine_is_a = pair.partner_a_id == person_id
+            zone = ZoneInfo(await uow.people.zone_name_of(person_id, pair.timezone))
             points = [
                 (
-                    c.local_date,
+                    c.created_at.astimezone(zone).date(),
                     c.a_rating if mine_is_a else c.b_rating,
                     c.b_rating if mine_is_a else c.a_rating,
                 )
                 for c in await uow.checkins.revealed_of(_id(pair))
             ]
-            return Trend(
-                name_a=await uow.people.display_name_of(person_id),
-                name_b=await uow.people.display_name_of(partner),
-                zone=pair.timezone,
-                points=points,
-            )
+            return Trend(partner_name=await uow.people.display_name_of(partner), points=points)
 
     # --- helpers --------------------------------------------------------------------------
 

@@ -77,6 +77,7 @@ class PrivacyService:
             pair_ids = [pair.id for pair in pairs if pair.id is not None]
             checkins = await uow.privacy.checkins_of(pair_ids)
             invites = await uow.privacy.invites_of(person_id)
+            written = await uow.privacy.written_to_partners(person_id)
         side_a = {pair.id: pair.partner_a_id == person_id for pair in pairs}
         return {
             "format": f"hearth-export-{EXPORT_VERSION}",
@@ -130,6 +131,20 @@ class PrivacyService:
                     "status": checkin.status,
                 }
                 for checkin in checkins
+            ],
+            "replies_to_partner": [
+                {
+                    "sent_at": _iso(row.created_at),
+                    "kind": row.params.get("kind"),
+                    "text": row.params.get("body"),
+                }
+                for row in written
+                if row.kind == "relay"
+            ],
+            "reactions_to_partner": [
+                {"sent_at": _iso(row.created_at), "emoji": row.params.get("emoji")}
+                for row in written
+                if row.kind == "reaction"
             ],
             "invites": [
                 {

@@ -18,6 +18,7 @@ from bot.domain import schedule, streaks
 from bot.domain.clock import Clock
 from bot.domain.conversation import STEP_LIFETIME
 from bot.domain.people import PersonInfo, stored_display_name
+from bot.domain.words import short_date
 from bot.services.prompt_library import PromptCatalog
 from bot.services.results import Refusal, Refused
 
@@ -87,7 +88,7 @@ class Skipped:
 @dataclass(frozen=True)
 class HistoryEntry:
     round_id: int
-    local_date: str
+    day_text: str  # on the reader's calendar, e.g. "Wed 11 Mar"
     question: str
 
 
@@ -110,7 +111,7 @@ class AnswerView:
 @dataclass(frozen=True)
 class RoundView:
     round_id: int
-    local_date: str
+    day_text: str
     question: str
     mine: AnswerView | None
     theirs: AnswerView | None
@@ -656,11 +657,15 @@ class RoundService:
             rounds, total = await uow.rounds.revealed_for_people(
                 person.id, max(0, page) * per_page, per_page
             )
+            entries = [
+                HistoryEntry(
+                    _round_id(r),
+                    await _day_seen_by(uow, person.id, r),
+                    self._prompt_text(r.prompt_id),
+                )
+                for r in rounds
+            ]
         pages = max(1, -(-total // per_page))
-        entries = [
-            HistoryEntry(_round_id(r), r.local_date.isoformat(), self._prompt_text(r.prompt_id))
-            for r in rounds
-        ]
         return HistoryPage(entries=entries, page=min(max(0, page), pages - 1), pages=pages)
 
     async def view_round(self, person: PersonInfo, round_id: int) -> RoundView | Refused:
@@ -675,9 +680,10 @@ class RoundService:
             answers = {a.person_id: a for a in await uow.answers.for_round(round_id)}
             partner_id = other_partner(pair, person.id)
             partner_name = await uow.people.display_name_of(partner_id)
+            day = await _day_seen_by(uow, person.id, target, pair)
         return RoundView(
             round_id=round_id,
-            local_date=target.local_date.isoformat(),
+            day_text=day,
             question=self._prompt_text(target.prompt_id),
             mine=_view(answers.get(person.id), "You"),
             theirs=_view(answers.get(partner_id), partner_name),
@@ -693,6 +699,16 @@ class RoundService:
     def _prompt_text(self, prompt_id: str) -> str:
         prompt = self._catalog.prompt(prompt_id)
         return prompt.text if prompt else ""
+
+
+async def _day_seen_by(
+    uow: UnitOfWork, person_id: int, target: Round, pair: Pair | None = None
+) -> str:
+    """The day the question came, on the reader's own calendar ("Wed 11 Mar")."""
+    pair = pair or await uow.pairs.get(target.pair_id)
+    fallback = pair.timezone if pair is not None else "UTC"
+    zone = ZoneInfo(await uow.people.zone_name_of(person_id, fallback))
+    return short_date(target.created_at.astimezone(zone).date())
 
 
 def _new_answer(round_id: int, person_id: int, incoming: IncomingAnswer, now: datetime) -> Answer:

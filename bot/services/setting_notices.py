@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.db.models import OutboxMessage, Pair
 from bot.db.uow import UnitOfWork
+from bot.domain import schedule
 from bot.domain.notices import NOTICE_DELAY, Change, State, fold, seen
 from bot.domain.people import PersonInfo
 from bot.services.rounds import PRIORITY_REPLY, other_partner
@@ -36,8 +39,12 @@ async def setting_changed(
     assert pair.id is not None
     partner_id = other_partner(pair, person.id)
     extra = {"partner_name": person.display_name, "labels": labels or {}}
-    await _update(uow, pair.id, partner_id, setting, now, lambda p: fold(p, before, after), extra)
-    await _update(uow, pair.id, person.id, setting, now, lambda p: seen(p, after), None)
+    # Not a reply to anything the partner did: it waits for the end of their night.
+    zone = ZoneInfo(await uow.people.zone_name_of(partner_id, pair.timezone))
+    due = schedule.end_of_quiet_hours(now + NOTICE_DELAY, zone)
+    told = partial(fold, before=before, after=after)
+    await _update(uow, pair.id, partner_id, setting, (now, due), told, extra)
+    await _update(uow, pair.id, person.id, setting, (now, due), partial(seen, state=after), None)
 
 
 async def _update(
@@ -45,12 +52,14 @@ async def _update(
     pair_id: int,
     recipient_id: int,
     setting: str,
-    now: datetime,
+    times: tuple[datetime, datetime],
     change_of: Callable[[Change | None], Change | None],
     extra: dict[str, Any] | None,
 ) -> None:
-    """Rewrite, withdraw or add the waiting notice. `extra` None: only the reader acted,
-    so nothing new is queued and the notice keeps its time."""
+    """Rewrite, withdraw or add the waiting notice. `times`: now, and when it is to go.
+    `extra` None: only the reader acted, so nothing new is queued and the notice keeps its
+    time."""
+    now, due = times
     waiting = await uow.notices.waiting(pair_id, recipient_id, setting)
     change = change_of(_change_of(waiting))
     if waiting is not None and waiting.id is not None:
@@ -58,7 +67,7 @@ async def _update(
             await uow.notices.withdraw(waiting.id)
             return
         params = _params(setting, change, _merged(waiting.params, extra))
-        when = now + NOTICE_DELAY if extra is not None else waiting.not_before
+        when = due if extra is not None else waiting.not_before
         if await uow.notices.rewrite(waiting.id, params, when):
             return
         change = change_of(None)  # the sender took it meanwhile: tell the rest anew
@@ -70,7 +79,7 @@ async def _update(
         setting=setting,
         params=_params(setting, change, extra),
         now=now,
-        not_before=now + NOTICE_DELAY,
+        not_before=due,
         priority=PRIORITY_REPLY,
     )
 

@@ -180,9 +180,7 @@ class CheckInHandlers:
             return
         points = [TrendPoint(day, mine, theirs) for day, mine, theirs in trend.points]
         # Rendering takes a moment of CPU: keep the event loop free meanwhile.
-        picture = await asyncio.to_thread(
-            render_trend_png, points, trend.name_a, trend.name_b, trend.zone
-        )
-        first, second = summarise_trend(points, trend.name_a, trend.name_b)
+        picture = await asyncio.to_thread(render_trend_png, points, "You", trend.partner_name)
+        first, second = summarise_trend(points, trend.partner_name)
         caption = f"{checkin_texts.TREND_CAPTION_HEADER}\n{escape(first)}\n{escape(second)}"
         await message.reply_photo(picture, caption=caption, parse_mode=ParseMode.HTML)

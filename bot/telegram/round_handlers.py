@@ -3,12 +3,14 @@ the schedule commands."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, ReactionTypeEmoji, Update
+from telegram import InlineKeyboardMarkup, ReactionType, ReactionTypeEmoji, Update
 from telegram.constants import ParseMode
 
 from bot.domain.people import PersonInfo
+from bot.domain.reactions import added_emojis
 from bot.services.pair_settings import (
     PairSettingsService,
     Paused,
@@ -128,12 +130,7 @@ class RoundHandlers:
         reaction = update.message_reaction
         if reaction is None or reaction.user is None:
             return
-        old = {r.emoji for r in reaction.old_reaction if isinstance(r, ReactionTypeEmoji)}
-        added = [
-            r.emoji
-            for r in reaction.new_reaction
-            if isinstance(r, ReactionTypeEmoji) and r.emoji not in old
-        ]
+        added = added_emojis(_emojis(reaction.old_reaction), _emojis(reaction.new_reaction))
         await self.reactions.react_in_telegram(
             person_of(reaction.user), reaction.chat.id, reaction.message_id, added
         )
@@ -164,7 +161,7 @@ class RoundHandlers:
         listing = await self.rounds.history(PersonInfo(user_id, first_name), page)
         if not listing.entries:
             return texts.HISTORY_EMPTY, None
-        labels = [(e.round_id, f"{e.local_date} · {_short(e.question)}") for e in listing.entries]
+        labels = [(e.round_id, f"{e.day_text} · {_short(e.question)}") for e in listing.entries]
         return (
             texts.history_header(listing.page, listing.pages),
             keyboards.history(labels, listing.page, listing.pages),
@@ -184,7 +181,7 @@ class RoundHandlers:
             return
         await query.answer()
         chat_id = query.message.chat.id
-        await _send_long(context, chat_id, texts.history_round_text(view.question, view.local_date))
+        await _send_long(context, chat_id, texts.history_round_text(view.question, view.day_text))
         for answer in (view.theirs, view.mine):
             if answer is None:
                 continue
@@ -315,6 +312,11 @@ async def _send_long(context: Context, chat_id: int, text: str) -> None:
     """Send `text` in as many messages as Telegram's length limit needs."""
     for part in split_message(text):
         await context.bot.send_message(chat_id, part, ParseMode.HTML)
+
+
+def _emojis(reactions: Sequence[ReactionType]) -> list[str]:
+    """Plain emoji reactions only (custom emoji and paid stars are not relayed)."""
+    return [r.emoji for r in reactions if isinstance(r, ReactionTypeEmoji)]
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -339,12 +339,12 @@ def reveal_closing(partner_name: str, own: dict[str, object], streak: int) -> st
 
 def streak_line(streak: int) -> str:
     # Questions, not days: a pause freezes the streak (bot/domain/streaks.py).
-    days = f"🔥 {plural(streak, 'question', 'questions')} in a row answered together."
+    line = f"🔥 {plural(streak, 'question', 'questions')} in a row answered together."
     if streak >= 30:
-        return f"{days} What a habit you've built."
+        return f"{line} What a habit you've built."
     if streak >= 7:
-        return f"{days} Lovely."
-    return days
+        return f"{line} Lovely."
+    return line
 
 
 def relayed_text(partner_name: str, body: str) -> str:
@@ -491,8 +491,8 @@ def history_header(page: int, pages: int) -> str:
 HISTORY_EMPTY = "Nothing here yet. Once you've both answered a question, it appears here."
 
 
-def history_round_text(question: str, local_date: str) -> str:
-    return f"🗓️ {escape(local_date)}\n<i>{escape(question)}</i>"
+def history_round_text(question: str, day_text: str) -> str:
+    return f"🗓️ {escape(day_text)}\n<i>{escape(question)}</i>"
 
 
 def history_answer(who: str, kind: str, body: str | None) -> str:
@@ -504,7 +504,8 @@ def history_answer(who: str, kind: str, body: str | None) -> str:
 
 
 def history_missing(who: str) -> str:
-    return f"{name(who)}: (removed)"
+    # Only an erased person's answer is removed (/deletemydata); their name went with it.
+    return "Your former partner's answer was removed at their request."
 
 
 def status_schedule(

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from io import BytesIO
 from typing import TYPE_CHECKING
@@ -43,7 +43,6 @@ DPI = 150  # 7.2 in x 150 dpi = 1080 px square
 TITLE_PT = 20
 TICK_PT = 14
 LEGEND_PT = 14
-CAPTION_PT = 12
 LEGEND_NAME_CHARS = 20
 MAX_X_TICKS = 5
 # Partners often give the same answer; nudge the two lines apart a little so neither hides.
@@ -57,9 +56,9 @@ _WHITESPACE = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class TrendPoint:
-    day: date  # the check-in's local date in the pair's zone
-    rating_a: int | None  # 1..5, None if that partner did not answer that check-in
-    rating_b: int | None
+    day: date  # the check-in's date on the reader's calendar
+    rating_a: int | None  # the reader's: 1..5, None if they did not answer that check-in
+    rating_b: int | None  # the partner's
 
 
 def short_day(day: date) -> str:
@@ -114,15 +113,15 @@ def _literal(text: Text) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def _x_ticks(first: date, last: date) -> list[date]:
-    """Up to MAX_X_TICKS whole days evenly spaced from first to last, both included. Even
-    spacing reads more calmly than ticks snapped to irregular check-in days (which can end
-    up crowding each other)."""
-    span = (last - first).days
-    count = min(MAX_X_TICKS, span + 1)
-    if count <= 1:
-        return [first]
-    return [first + timedelta(days=round(i * span / (count - 1))) for i in range(count)]
+def x_ticks(days: Sequence[date]) -> list[date]:
+    """Up to MAX_X_TICKS of the check-in days themselves, first and last included, picked
+    evenly by position: each date sits under a point, never between two."""
+    unique = sorted(set(days))
+    if len(unique) <= MAX_X_TICKS:
+        return unique
+    last = len(unique) - 1
+    picks = sorted({round(i * last / (MAX_X_TICKS - 1)) for i in range(MAX_X_TICKS)})
+    return [unique[i] for i in picks]
 
 
 def _x_label(ticks: list[date]) -> dict[float, str]:
@@ -148,11 +147,10 @@ def _marker_size(count: int) -> float:
     return 4.0
 
 
-def render_trend_png(
-    points: Sequence[TrendPoint], name_a: str, name_b: str, zone_name: str
-) -> bytes:
-    """A ~1080x1080 PNG of both partners' answers over time. Unanswered check-ins are gaps
-    in that partner's line, never zeros."""
+def render_trend_png(points: Sequence[TrendPoint], name_a: str, name_b: str) -> bytes:
+    """A ~1080x1080 PNG of both partners' answers over time, dated on the reader's
+    calendar (the caller's `TrendPoint.day`). Unanswered check-ins are gaps in that
+    partner's line, never zeros."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import FixedLocator, FuncFormatter
@@ -211,7 +209,7 @@ def render_trend_png(
     # x: a handful of short dates.
     if ordered:
         first, last = ordered[0].day, ordered[-1].day
-        ticks = _x_ticks(first, last)
+        ticks = x_ticks([point.day for point in ordered])
         labels = _x_label(ticks)
         pad = max((last - first).days * 0.04, 0.6)
         ax.set_xlim(first.toordinal() - pad, last.toordinal() + pad)
@@ -246,16 +244,12 @@ def render_trend_png(
     )
     for text in legend.get_texts():
         _literal(text)
-    caption = fig.supxlabel(f"Dates in {zone_name}", fontsize=CAPTION_PT, color="#666666")
-    _literal(caption)
 
     # The legend sits over the plot area, which the y labels push right; centre the title
-    # and caption over the plot too so the three line up (one layout pass to find it).
+    # over the plot too so the two line up (one layout pass to find it).
     fig.draw_without_rendering()
     box = ax.get_position()
-    centre = (box.x0 + box.x1) / 2
-    title.set_x(centre)
-    caption.set_x(centre)
+    title.set_x((box.x0 + box.x1) / 2)
 
     buffer = BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
@@ -271,20 +265,21 @@ def _felt(rating: int) -> str:
     return RATING_LABELS[rating].lower()
 
 
-def _latest_line(answered: list[TrendPoint], name_a: str, name_b: str) -> str:
+def _latest_line(answered: list[TrendPoint], partner: str) -> str:
+    """Spoken to the reader, whose answers are `rating_a`."""
     if not answered:
         return "No answers yet: your first check-in will show up here."
     latest = answered[-1]
     when = f"Latest check-in ({short_day(latest.day)})"
-    a, b = latest.rating_a, latest.rating_b
-    if a is not None and b is not None:
-        if a == b:
-            return f"{when}: you both felt {_felt(a)}."
-        return f"{when}: {name_a} felt {_felt(a)}, {name_b} felt {_felt(b)}."
-    if a is not None:
-        return f"{when}: {name_a} felt {_felt(a)}; no answer from {name_b} that time."
-    assert b is not None
-    return f"{when}: {name_b} felt {_felt(b)}; no answer from {name_a} that time."
+    mine, theirs = latest.rating_a, latest.rating_b
+    if mine is not None and theirs is not None:
+        if mine == theirs:
+            return f"{when}: you both felt {_felt(mine)}."
+        return f"{when}: you felt {_felt(mine)}, {partner} felt {_felt(theirs)}."
+    if mine is not None:
+        return f"{when}: you felt {_felt(mine)}; no answer from {partner} that time."
+    assert theirs is not None
+    return f"{when}: {partner} felt {_felt(theirs)}; you didn't answer that time."
 
 
 def _ratings(points: Sequence[TrendPoint]) -> list[int]:
@@ -310,8 +305,8 @@ def _direction_line(answered: list[TrendPoint]) -> str:
     return f"{period}, you two have felt about the same as before."
 
 
-def summarise_trend(points: Sequence[TrendPoint], name_a: str, name_b: str) -> tuple[str, str]:
-    """(latest check-in, direction over the period): plain text, the caller escapes it.
-    Check-ins nobody answered are left out of both."""
+def summarise_trend(points: Sequence[TrendPoint], partner: str) -> tuple[str, str]:
+    """(latest check-in, direction over the period), spoken to the reader (`rating_a`):
+    plain text, the caller escapes it. Check-ins nobody answered are left out of both."""
     answered = [p for p in _check(points) if p.rating_a is not None or p.rating_b is not None]
-    return _latest_line(answered, name_a, name_b), _direction_line(answered)
+    return _latest_line(answered, partner), _direction_line(answered)

@@ -1,8 +1,16 @@
-"""The rule for notices about shared settings (bot/domain/notices.py)."""
+"""Pure rules of issue 11: notices about shared settings (bot/domain/notices.py) and
+which Telegram reactions are news (bot/domain/reactions.py)."""
 
 from __future__ import annotations
 
-from bot.domain.notices import Change, fold, seen
+from datetime import timedelta
+
+from bot.domain.notices import NOTICE_DELAY, Change, fold, seen
+from bot.domain.reactions import added_emojis
+
+
+def test_the_wait_is_a_few_minutes() -> None:
+    assert timedelta(minutes=1) <= NOTICE_DELAY < timedelta(minutes=5)
 
 
 def test_a_change_folds_into_the_waiting_notice_keeping_what_the_reader_knew() -> None:
@@ -27,3 +35,10 @@ def test_what_the_reader_set_themselves_drops_out() -> None:
     assert seen(pending, {"a": True}) == Change({"b": True}, {"b": False})
     assert seen(pending, {"a": False, "b": False}) is None
     assert seen(None, {"a": True}) is None
+
+
+def test_only_newly_added_emojis_are_news() -> None:
+    assert added_emojis([], ["❤"]) == ["❤"]
+    assert added_emojis(["❤"], []) == []
+    assert added_emojis(["❤"], ["❤", "🔥"]) == ["🔥"]
+    assert added_emojis(["❤", "🔥"], ["🔥"]) == []
