@@ -235,7 +235,7 @@ def check_database_path(database_url: str) -> None:
     name = database_url.removeprefix(prefix).split("?", 1)[0]
     if name in ("", ":memory:"):
         return
-    path = Path(name).absolute()
+    path = Path(name).resolve()  # through links: the image's /app/data is /data
     folder = path.parent
     if folder.exists() and not folder.is_dir():
         raise SettingsError(_unwritable(path, folder, "not a folder"))
