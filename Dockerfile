@@ -8,8 +8,9 @@ FROM python:3.11.14-slim-bookworm AS build
 COPY --from=ghcr.io/astral-sh/uv:0.9.30 /uv /usr/local/bin/uv
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never UV_NO_CACHE=1
 WORKDIR /app
-COPY pyproject.toml uv.lock README.md ./
+COPY pyproject.toml uv.lock ./
 RUN uv sync --locked --no-dev --no-install-project --no-editable
+COPY README.md ./
 COPY bot ./bot
 # Not editable: the package (migrations included) is installed into .venv like a wheel,
 # so the runtime stage needs no source tree.

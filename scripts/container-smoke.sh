@@ -122,6 +122,15 @@ if [ "$code" = 2 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q "DATABASE_URL.*/da
   verdict PASS "unwritable host folder as /data" "exit 2: $out"
 else verdict FAIL "unwritable host folder as /data" "exit $code: $(tr '\n' ' ' <<<"$out")"; fi
 
+# Settings only in a mounted /app/.env, HTTP_PORT=0: the health check finds the chosen port.
+sed -e "s|^HTTP_PORT=.*|HTTP_PORT=0|" "$WORK/.env" >"$WORK/port0.env"
+docker run -d --name hearth-smoke-port0 -v "$WORK/port0.env:/app/.env:ro" hearth >/dev/null 2>&1
+ok=0; for _ in $(seq 30); do docker exec hearth-smoke-port0 hearth healthcheck >/dev/null 2>&1 && { ok=1; break; }; sleep 1; done
+port=$(docker logs hearth-smoke-port0 2>&1 | grep -o 'HTTP server on port [0-9]*' | awk '{print $NF}')
+if [ "$ok" = 1 ]; then verdict PASS "healthcheck: .env only, HTTP_PORT=0" "hearth healthcheck found /healthz on port $port"
+else verdict FAIL "healthcheck: .env only, HTTP_PORT=0" "$(docker exec hearth-smoke-port0 hearth healthcheck 2>&1)"; fi
+docker rm -f hearth-smoke-port0 >/dev/null 2>&1
+
 # --- docker compose up with PostgreSQL --------------------------------------------------
 # No .env: the settings come from the environment (a .env in the repository is ignored here,
 # since variables set in the environment win).
@@ -142,8 +151,8 @@ compose down -v >/dev/null 2>&1
 
 # --- four replicas on a fresh database, webhook mode -------------------------------------
 export WEBHOOK_URL=http://bot:8080/telegram WEBHOOK_SECRET=$SECRET
-scale_check() { # title; then the compose arguments that start the replicas
-  local title=$1; shift
+scale_check() { # title, how many replicas should run the migrations; then compose's arguments
+  local title=$1 migrators=$2; shift 2
   s=$SECONDS
   if ! compose "$@" >"$WORK/scale.log" 2>&1; then
     verdict FAIL "$title" "$(tail -n 2 "$WORK/scale.log" | tr '\n' ' ')"; return
@@ -153,22 +162,25 @@ scale_check() { # title; then the compose arguments that start the replicas
   for one in $bots; do wait_healthy "$one" 120 && healthy=$((healthy + 1)); done
   sleep 5  # a replica that crashed late would show now
   for one in $bots; do restarts=$((restarts + $(docker inspect -f '{{.RestartCount}}' "$one"))); done
-  local count waited
+  local count waited=0 migrated=0
   count=$(wc -w <<<"$bots")
-  waited=$(compose logs bot 2>&1 | grep -c "another process is migrating")
-  if [ "$count" = 4 ] && [ "$healthy" = 4 ] && [ "$restarts" = 0 ]; then
-    verdict PASS "$title" "4 of 4 healthy in $((SECONDS - s)) s, 0 restarts, $waited waited for the migration lock"
-  else verdict FAIL "$title" "$healthy of $count healthy, $restarts restarts; $(compose logs --tail 2 bot 2>&1 | tr '\n' ' ')"; fi
+  for one in $bots; do
+    docker logs "$one" 2>&1 | grep -q "Running upgrade" && migrated=$((migrated + 1))
+    docker logs "$one" 2>&1 | grep -q "another process is migrating" && waited=$((waited + 1))
+  done
+  if [ "$count" = 4 ] && [ "$healthy" = 4 ] && [ "$restarts" = 0 ] && [ "$migrated" = "$migrators" ]; then
+    verdict PASS "$title" "4 of 4 healthy in $((SECONDS - s)) s, 0 restarts; $migrated replica(s) migrated, $waited waited for the lock"
+  else verdict FAIL "$title" "$healthy of $count healthy, $restarts restarts, $migrated migrated; $(compose logs --tail 2 bot 2>&1 | tr '\n' ' ')"; fi
 }
 project=hearth-smoke-scale; projects+=("$project")
-scale_check "${COMPOSE[*]} up -d --scale bot=4" up -d --scale bot=4
+scale_check "${COMPOSE[*]} up -d --scale bot=4" 0 up -d --scale bot=4
 s=$SECONDS
 if compose down -v >/dev/null 2>&1; then verdict PASS "clean stop (compose down)" "4 replicas, db and volume removed in $((SECONDS - s)) s"
 else verdict FAIL "clean stop (compose down)" "compose down failed"; fi
 # The same without the migrate service: four `hearth run` racing to migrate a fresh database.
 project=hearth-smoke-race; projects+=("$project")
 if compose up -d db >/dev/null 2>&1 && wait_healthy "$(ids db)" 60; then
-  scale_check "4 replicas migrate at once (no migrate service)" up -d --no-deps --scale bot=4 bot
+  scale_check "4 replicas migrate at once (no migrate service)" 1 up -d --no-deps --scale bot=4 bot
 else verdict FAIL "4 replicas migrate at once (no migrate service)" "db did not become healthy"; fi
 compose down -v >/dev/null 2>&1
 
