@@ -28,6 +28,7 @@ verdict() { # PASS|FAIL, check, detail
   [ "$1" = PASS ] || failures=$((failures + 1))
 }
 cleanup() {
+  docker rm -f -v hearth-smoke-port0 >/dev/null 2>&1
   if [ "$started_run" = 1 ]; then
     docker rm -f hearth >/dev/null 2>&1
     docker volume rm hearth-data >/dev/null 2>&1
@@ -110,7 +111,8 @@ else verdict FAIL "/start answered" "no reply within 30 s"; fi
 s=$SECONDS
 docker stop hearth >/dev/null
 code=$(docker inspect -f '{{.State.ExitCode}}' hearth)
-if [ "$code" = 0 ] && ! docker logs hearth 2>&1 | grep -q Traceback; then
+logs=$(docker logs hearth 2>&1)
+if [ "$code" = 0 ] && ! grep -q Traceback <<<"$logs"; then
   verdict PASS "clean stop (docker stop)" "exit code 0 in $((SECONDS - s)) s, no traceback"
 else verdict FAIL "clean stop (docker stop)" "exit code $code"; fi
 docker rm -f hearth >/dev/null; docker volume rm hearth-data >/dev/null; started_run=0
@@ -129,7 +131,7 @@ ok=0; for _ in $(seq 30); do docker exec hearth-smoke-port0 hearth healthcheck >
 port=$(docker logs hearth-smoke-port0 2>&1 | grep -o 'HTTP server on port [0-9]*' | awk '{print $NF}')
 if [ "$ok" = 1 ]; then verdict PASS "healthcheck: .env only, HTTP_PORT=0" "hearth healthcheck found /healthz on port $port"
 else verdict FAIL "healthcheck: .env only, HTTP_PORT=0" "$(docker exec hearth-smoke-port0 hearth healthcheck 2>&1)"; fi
-docker rm -f hearth-smoke-port0 >/dev/null 2>&1
+docker rm -f -v hearth-smoke-port0 >/dev/null 2>&1
 
 # --- docker compose up with PostgreSQL --------------------------------------------------
 # No .env: the settings come from the environment (a .env in the repository is ignored here,
@@ -164,9 +166,10 @@ scale_check() { # title, how many replicas should run the migrations; then compo
   for one in $bots; do restarts=$((restarts + $(docker inspect -f '{{.RestartCount}}' "$one"))); done
   local count waited=0 migrated=0
   count=$(wc -w <<<"$bots")
-  for one in $bots; do
-    docker logs "$one" 2>&1 | grep -q "Running upgrade" && migrated=$((migrated + 1))
-    docker logs "$one" 2>&1 | grep -q "another process is migrating" && waited=$((waited + 1))
+  for one in $bots; do  # whole logs first: grep -q would cut `docker logs` off (pipefail)
+    logs=$(docker logs "$one" 2>&1)
+    grep -q "Running upgrade" <<<"$logs" && migrated=$((migrated + 1))
+    grep -q "another process is migrating" <<<"$logs" && waited=$((waited + 1))
   done
   if [ "$count" = 4 ] && [ "$healthy" = 4 ] && [ "$restarts" = 0 ] && [ "$migrated" = "$migrators" ]; then
     verdict PASS "$title" "4 of 4 healthy in $((SECONDS - s)) s, 0 restarts; $migrated replica(s) migrated, $waited waited for the lock"
