@@ -84,3 +84,15 @@ def test_readme_commands_are_real(words: list[str], capsys: pytest.CaptureFixtur
 def test_the_readme_shows_the_operator_commands() -> None:
     shown = {words[0] for words in readme_commands()}
     assert {"run", "migrate", "demo", "prompts", "stats", "reencrypt", "newkey"} <= shown
+
+
+def test_compose_passes_every_setting_on() -> None:
+    from bot.config import Settings
+
+    compose = (ROOT / "compose.yaml").read_text()
+    missing = [
+        name.upper()
+        for name in Settings.model_fields
+        if not re.search(rf"^    {name.upper()}: ", compose, re.MULTILINE)
+    ]
+    assert missing == [], f"compose.yaml does not pass these on: {missing}"
