@@ -17,6 +17,7 @@ from bot.config import (
     CuratorSettings,
     Settings,
     SettingsError,
+    check_database_path,
     load_curator_settings,
     load_settings,
 )
@@ -57,6 +58,15 @@ def _parser() -> argparse.ArgumentParser:
         "migrate",
         help="apply pending database migrations and exit",
         description="Bring the database named by DATABASE_URL up to the newest schema.",
+    )
+    commands.add_parser(
+        "healthcheck",
+        help="ask the running bot's /healthz (the container's HEALTHCHECK); exit 0 if healthy",
+        description=(
+            "Ask /healthz of the bot running on this machine, at the address and port the "
+            "settings name (WEBHOOK_LISTEN, HTTP_PORT; environment or .env). Exits 0 when it "
+            "answers, 1 with one line otherwise."
+        ),
     )
     demo = commands.add_parser(
         "demo",
@@ -159,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "run": _run,
         "migrate": _migrate,
+        "healthcheck": _healthcheck,
         "demo": _demo,
         "prompts": _prompts,
         "stats": _stats,
@@ -168,9 +179,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return handlers[args.command](args)
 
 
-def _settings() -> Settings:
+def _settings(*, database: bool = True) -> Settings:
+    """The settings, or one line and exit code 2; `database`: also check a SQLite path."""
     try:
-        return load_settings()
+        settings = load_settings()
+        if database:
+            check_database_path(settings.database_url)
+        return settings
     except SettingsError as error:
         print(f"hearth: {error}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_SETTINGS) from None
@@ -192,6 +207,17 @@ def _migrate(_args: argparse.Namespace) -> int:
     configure_logging(settings.log_level, _secrets(settings), settings.log_format)
     upgrade_to_head(settings.database_url)
     print("hearth: database is up to date")
+    return 0
+
+
+def _healthcheck(_args: argparse.Namespace) -> int:
+    from bot.healthcheck import check
+
+    settings = _settings(database=False)
+    problem = check(settings.webhook_listen, settings.http_port)
+    if problem is not None:
+        print(f"hearth: unhealthy: {problem}", file=sys.stderr)
+        return 1
     return 0
 
 

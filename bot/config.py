@@ -5,6 +5,7 @@ Every setting has a one-line entry in `.env.example`; a test keeps the two in st
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import time
 from pathlib import Path
@@ -50,7 +51,11 @@ class Settings(BaseSettings):
     """Everything an operator can set. Names are the environment variable names."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        env_ignore_empty=True,  # NAME= means the default (compose passes unset names so)
     )
 
     telegram_bot_token: SecretStr = Field(
@@ -219,6 +224,40 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line naming it."""
 
 
+def check_database_path(database_url: str) -> None:
+    """A SQLite file must be writable (and its folder, for the journal); else one line.
+
+    Creates the folder if it is missing, as the engine would. PostgreSQL: nothing to check.
+    """
+    prefix = "sqlite+aiosqlite:///"
+    if not database_url.startswith(prefix):
+        return
+    name = database_url.removeprefix(prefix).split("?", 1)[0]
+    if name in ("", ":memory:"):
+        return
+    path = Path(name).resolve()  # through links: the image's /app/data is /data
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise SettingsError(_unwritable(path, folder, "not a folder"))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SettingsError(_unwritable(path, folder, error.strerror)) from None
+    for place in (folder, path):
+        if place.exists() and not os.access(place, os.W_OK):
+            raise SettingsError(_unwritable(path, place, "permission denied"))
+
+
+def _unwritable(path: Path, place: Path, reason: str | None) -> str:
+    owner = ""
+    try:
+        info = place.stat()
+        owner = f"; {place} belongs to uid {info.st_uid}, Hearth runs as uid {os.getuid()}"
+    except OSError:
+        pass
+    return f"setting DATABASE_URL is invalid: cannot write {path} ({reason}{owner})"
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read settings, turning pydantic's report into one clear line."""
     try:
@@ -243,7 +282,11 @@ class CuratorSettings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        env_ignore_empty=True,  # NAME= means the default (compose passes unset names so)
     )
 
     database_url: str = Settings.model_fields["database_url"].default

@@ -52,14 +52,28 @@ def test_dockerfile_entrypoint_and_command_are_real(capsys: pytest.CaptureFixtur
     assert "/healthz" in (ROOT / "Dockerfile").read_text()
 
 
-def test_the_healthcheck_asks_healthz_on_http_port() -> None:
+def test_the_healthcheck_is_hearth_healthcheck() -> None:
     lines = (ROOT / "Dockerfile").read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("HEALTHCHECK"))
     probe = json.loads(lines[start + 1].strip().removeprefix("CMD "))
-    assert probe[:2] == ["python", "-c"]
-    assert "HTTP_PORT" in probe[2]
-    assert "/healthz" in probe[2]
-    compile(probe[2], "healthcheck", "exec")
+    assert probe == ["hearth", "healthcheck"]
+    assert_real_command(probe[1:])
+
+
+def test_the_dockerfile_builds_without_buildkit() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    assert not text.startswith("# syntax=")
+    assert not [line for line in text.splitlines() if line.startswith("RUN --mount")]
+
+
+def test_image_tags_are_pinned_and_agree() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    compose = (ROOT / "compose.yaml").read_text()
+    pythons = set(re.findall(r"FROM (python:\S+)", dockerfile))
+    assert len(pythons) == 1
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-[a-z]+", pythons.pop())
+    assert re.search(r"ghcr\.io/astral-sh/uv:0\.\d+\.\d+ ", dockerfile)
+    assert re.search(r"image: postgres:16\.\d+\n", compose)
 
 
 @pytest.mark.parametrize("words", readme_commands(), ids=" ".join)
@@ -70,3 +84,15 @@ def test_readme_commands_are_real(words: list[str], capsys: pytest.CaptureFixtur
 def test_the_readme_shows_the_operator_commands() -> None:
     shown = {words[0] for words in readme_commands()}
     assert {"run", "migrate", "demo", "prompts", "stats", "reencrypt", "newkey"} <= shown
+
+
+def test_compose_passes_every_setting_on() -> None:
+    from bot.config import Settings
+
+    compose = (ROOT / "compose.yaml").read_text()
+    missing = [
+        name.upper()
+        for name in Settings.model_fields
+        if not re.search(rf"^    {name.upper()}: ", compose, re.MULTILINE)
+    ]
+    assert missing == [], f"compose.yaml does not pass these on: {missing}"

@@ -1,4 +1,4 @@
-"""The tables. Schema changes go through Alembic migrations in `migrations/`."""
+"""The tables. Schema changes go through Alembic migrations in `bot/db/migrations/`."""
 
 from __future__ import annotations
 
