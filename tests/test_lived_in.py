@@ -15,6 +15,7 @@ The default run is sized for CI on both engines; `-m heavy` plays longer and mor
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 from dataclasses import dataclass, field
@@ -360,19 +361,24 @@ class LivedIn:
         return body
 
     async def direct_reply(self, person: Partner, before: int) -> BotMessage:
-        """The bot's direct reply among the messages since `before` (outbox messages, such
-        as a reveal that the answer caused, are recorded with their Telegram ids)."""
-        queued = {
-            row[0]
-            for row in await rows(
-                self.bot,
-                "SELECT telegram_message_id FROM outbox WHERE recipient_id = :p",
-                p=person.id,
-            )
-        }
-        direct = [m for m in person.user.inbox[before:] if m.message_id not in queued]
-        assert len(direct) == 1, f"one direct reply: {[m.text for m in direct]}. {self.trace()}"
-        return direct[0]
+        """The bot's direct reply among the messages since `before`. Outbox messages (a
+        reveal the answer caused, a notice that fell due meanwhile) are recorded with their
+        Telegram ids a moment after they are sent, so a second look settles a race."""
+        for _ in range(5):
+            queued = {
+                row[0]
+                for row in await rows(
+                    self.bot,
+                    "SELECT telegram_message_id FROM outbox WHERE recipient_id = :p",
+                    p=person.id,
+                )
+            }
+            direct = [m for m in person.user.inbox[before:] if m.message_id not in queued]
+            if len(direct) == 1:
+                return direct[0]
+            await asyncio.sleep(0.05)  # the sender records sent ids every 20 ms
+            await self.bot.settle()
+        raise AssertionError(f"one direct reply: {[m.text for m in direct]}. {self.trace()}")
 
     def reply_to(self, person: Partner) -> BotMessage:
         """The bot's newest message to this person (its reply to what they just did)."""
