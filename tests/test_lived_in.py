@@ -15,7 +15,6 @@ The default run is sized for CI on both engines; `-m heavy` plays longer and mor
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 from dataclasses import dataclass, field
@@ -363,7 +362,7 @@ class LivedIn:
     async def direct_reply(self, person: Partner, before: int) -> BotMessage:
         """The bot's direct reply among the messages since `before`. Outbox messages (a
         reveal the answer caused, a notice that fell due meanwhile) are recorded with their
-        Telegram ids a moment after they are sent, so a second look settles a race."""
+        Telegram ids when the sender's drain ends, so a second look settles a race."""
         for _ in range(5):
             queued = {
                 row[0]
@@ -376,7 +375,9 @@ class LivedIn:
             direct = [m for m in person.user.inbox[before:] if m.message_id not in queued]
             if len(direct) == 1:
                 return direct[0]
-            await asyncio.sleep(0.05)  # the sender records sent ids every 20 ms
+            # A drain started by the sender's own poll is not waited for by settle():
+            # waking it queues one more drain after it, and settle() waits for that.
+            self.bot.hearth.sender.wake()
             await self.bot.settle()
         raise AssertionError(f"one direct reply: {[m.text for m in direct]}. {self.trace()}")
 
