@@ -17,7 +17,7 @@ from bot.domain.people import PersonInfo
 from bot.domain.timeparse import parse_time_of_day
 from bot.domain.zones import ZoneMatchKind, match_zone
 from bot.services.results import Refusal, Refused
-from bot.services.rounds import PRIORITY_REPLY, other_partner
+from bot.services.rounds import PRIORITY_REPLY, other_partner, partner_clocks
 from bot.services.zone_directory import ZoneDirectory
 
 MAX_PAUSE_DAYS = 60
@@ -25,9 +25,10 @@ MAX_PAUSE_DAYS = 60
 
 @dataclass(frozen=True)
 class TimeSet:
-    time_text: str  # in the reader's own zone
+    time_text: str  # on the reader's own clock
     zone: str
-    partner_told: bool  # False when the time was already that
+    partner_told: bool  # always False: my own time tells nobody else
+    zone_known: bool = True  # False: the reader never said their zone (`zone` stands in)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Schedule:
     paused: bool
     paused_until_text: str | None
     reminders: bool
+    zone_known: bool = True
 
 
 def is_paused(pair: Pair, now: datetime) -> bool:
@@ -84,6 +86,8 @@ class PairSettingsService:
         self._zones = zones
 
     async def set_time(self, person: PersonInfo, text: str) -> TimeSet | Refused:
+        """`/time`: my own daily time, on my own clock. The partner's time stays as it is
+        and nobody else is told (a per-person setting)."""
         at = parse_time_of_day(text)
         if at is None:
             return Refused(Refusal.UNKNOWN_TIME)
@@ -94,44 +98,62 @@ class PairSettingsService:
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
+            await uow.people.set_prompt_time(person.id, at)
+            await self._reschedule(uow, pair, now)
+            stored = await uow.people.get(person.id)
+            zone_known = stored is not None and stored.timezone is not None
             zone_name = await uow.people.zone_name_of(person.id, pair.timezone)
-            moved = await self._move_schedule(uow, pair, person, at, zone_name, now)
             await uow.commit()
-        return TimeSet(time_text=at.strftime("%H:%M"), zone=zone_name, partner_told=moved)
+        return TimeSet(
+            time_text=at.strftime("%H:%M"),
+            zone=zone_name,
+            partner_told=False,
+            zone_known=zone_known,
+        )
 
     async def set_timezone(self, person: PersonInfo, text: str) -> ZoneSet | ZoneChoices | Refused:
+        """`/timezone`: my own zone. My daily time stays the same on my (new) clock; the
+        partner's stays as it is, and nobody else is told."""
         match = match_zone(text, self._zones)
         if match.zone is None:
             if match.candidates:
                 ambiguous = match.kind is ZoneMatchKind.AMBIGUOUS
                 return ZoneChoices(candidates=list(match.candidates), ambiguous=ambiguous)
             return Refused(Refusal.UNKNOWN_ZONE)
+        return await self.set_zone(person, match.zone)
+
+    async def set_zone(self, person: PersonInfo, zone_name: str) -> ZoneSet:
+        """Set a zone already known to be valid (a button, a location, `/timezone`)."""
         now = self._clock.now()
-        zone = ZoneInfo(match.zone)
         async with self._uow() as uow:
             await uow.people.upsert(person, now)
-            await uow.people.set_timezone(person.id, match.zone)
+            await uow.people.set_timezone(person.id, zone_name)
             pair = await uow.pairs.active_pair_of(person.id)
             question_text = None
             if pair is not None:
-                question_text = await self._follow_zone(uow, pair, person, match.zone, now)
+                clocks = await self._reschedule(uow, pair, now)
+                mine = clocks[0] if pair.partner_a_id == person.id else clocks[1]
+                question_text = mine[0].strftime("%H:%M")
             await uow.commit()
         return ZoneSet(
-            zone=match.zone,
-            now_text=schedule.describe_zone_now(zone, now),
+            zone=zone_name,
+            now_text=schedule.describe_zone_now(ZoneInfo(zone_name), now),
             question_time_text=question_text,
         )
 
     async def schedule_of(self, person_id: int) -> Schedule | None:
+        """What /status shows: my own time on my own clock."""
         now = self._clock.now()
         async with self._uow(read_only=True) as uow:
             pair = await uow.pairs.active_pair_of(person_id)
             if pair is None:
                 return None
-            zone_name = await uow.people.zone_name_of(person_id, pair.timezone)
+            person = await uow.people.get(person_id)
+            clocks = await partner_clocks(uow, pair)
+        at, zone_name = clocks[0] if pair.partner_a_id == person_id else clocks[1]
         zone = ZoneInfo(zone_name)
         return Schedule(
-            time_text=_time_in(pair, zone, now),
+            time_text=at.strftime("%H:%M"),
             zone=zone_name,
             paused=is_paused(pair, now),
             paused_until_text=(
@@ -140,6 +162,7 @@ class PairSettingsService:
                 else None
             ),
             reminders=pair.reminders_enabled,
+            zone_known=person is not None and person.timezone is not None,
         )
 
     async def pause(self, person: PersonInfo, days: int | None) -> Paused | Refused:
@@ -152,10 +175,8 @@ class PairSettingsService:
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
-            zone = ZoneInfo(pair.timezone)
-            next_due = (
-                None if until is None else schedule.next_occurrence(until, pair.prompt_time, zone)
-            )
+            clocks = _zoned(await partner_clocks(uow, pair))
+            next_due = None if until is None else schedule.next_creation(until, clocks)
             await uow.pairs.set_pause(_id(pair), "pause", until, person.id, next_due)
             await self._tell_partner(uow, pair, person, "paused_by_partner", now, until=until)
             own_zone = ZoneInfo(await uow.people.zone_name_of(person.id, pair.timezone))
@@ -238,72 +259,39 @@ class PairSettingsService:
     # --- helpers ------------------------------------------------------------------------
 
     async def _resume(self, uow: UnitOfWork, pair: Pair, now: datetime) -> datetime:
-        next_due = schedule.next_occurrence(now, pair.prompt_time, ZoneInfo(pair.timezone))
+        clocks = _zoned(await partner_clocks(uow, pair))
+        next_due = schedule.next_creation(now, clocks)
         await uow.pairs.set_pause(_id(pair), None, None, None, next_due)
         return next_due
 
-    async def _follow_zone(
-        self, uow: UnitOfWork, pair: Pair, person: PersonInfo, zone_name: str, now: datetime
-    ) -> str:
-        """After a partner's own zone changed: the daily time as they now see it.
+    async def _reschedule(
+        self, uow: UnitOfWork, pair: Pair, now: datetime
+    ) -> tuple[tuple[time, str], tuple[time, str]]:
+        """After a partner's own time or zone changed: when the pair's next round is made.
 
-        The schedule keeps to the clock of whoever owns it (set the time, or set a zone
-        first); a partner in another zone only sees the time on their own clock. When
-        nobody owns it yet, the first partner to set a zone takes it over.
-        """
-        if pair.time_set_by_id not in (None, person.id):
-            return _time_in(pair, ZoneInfo(zone_name), now)
-        await self._move_schedule(uow, pair, person, pair.prompt_time, zone_name, now)
-        return pair.prompt_time.strftime("%H:%M")
-
-    async def _move_schedule(
-        self,
-        uow: UnitOfWork,
-        pair: Pair,
-        person: PersonInfo,
-        at: time,
-        zone_name: str,
-        now: datetime,
-    ) -> bool:
-        """The daily question now comes at `at` on `person`'s clock; the partner is told
-        (in their own zone) when that moves it. True when it moved."""
-        moved = (at, zone_name) != (pair.prompt_time, pair.timezone)
-        next_due = _next_due(pair, at, ZoneInfo(zone_name), now)
-        await uow.pairs.set_schedule(_id(pair), at, zone_name, person.id, next_due)
-        # Check-ins come at the daily time too, so they move with it.
+        A question already on its way keeps its instant (so nobody gets a day twice or
+        loses one); the next round comes at the first partner time after it, and after
+        now. Check-ins follow the pair's schedule too. Returns both partners' clocks."""
+        clocks = await partner_clocks(uow, pair)
+        after = max([now, *await self._questions_on_the_way(uow, pair)])
+        next_due = _next_due(pair, _zoned(clocks), after, now)
+        await uow.pairs.set_schedule(
+            _id(pair), pair.prompt_time, pair.timezone, pair.time_set_by_id, next_due
+        )
+        lead = schedule.leading_clock(now, _zoned(clocks))
         next_checkin = first_checkin(
-            now, Cadence(pair.checkin_cadence), pair.checkin_weekday, at, ZoneInfo(zone_name)
+            now, Cadence(pair.checkin_cadence), pair.checkin_weekday, lead.at, lead.zone
         )
         await uow.checkins.set_next(_id(pair), next_checkin)
-        if moved:
-            await self._tell_partner_about_time(uow, pair, person, at, zone_name, now)
-        return moved
+        return clocks
 
-    async def _tell_partner_about_time(
-        self,
-        uow: UnitOfWork,
-        pair: Pair,
-        person: PersonInfo,
-        at: time,
-        zone_name: str,
-        now: datetime,
-    ) -> None:
-        partner_id = other_partner(pair, person.id)
-        partner_zone = ZoneInfo(await uow.people.zone_name_of(partner_id, pair.timezone))
-        instant = schedule.resolve_local(
-            schedule.local_date(now, ZoneInfo(zone_name)), at, ZoneInfo(zone_name)
-        )
-        await uow.outbox.enqueue(
-            recipient_id=partner_id,
-            kind="time_changed_by_partner",
-            dedupe_key=_event_key(_id(pair), partner_id, "time"),
-            params={
-                "partner_name": person.display_name,
-                "time_text": schedule.format_local(instant, partner_zone),
-            },
-            now=now,
-            priority=PRIORITY_REPLY,
-        )
+    async def _questions_on_the_way(self, uow: UnitOfWork, pair: Pair) -> list[datetime]:
+        return [
+            row.not_before
+            for person_id in (pair.partner_a_id, pair.partner_b_id)
+            for row in await uow.outbox.pending_for(person_id)
+            if row.kind == "question"
+        ]
 
     async def _tell_partner(
         self,
@@ -329,23 +317,20 @@ class PairSettingsService:
         )
 
 
-def _next_due(pair: Pair, at: time, zone: ZoneInfo, now: datetime) -> datetime | None:
-    """When the next question comes: the next `at`, or the first one after a pause ends
-    (None while paused until /resume or blocked)."""
+def _next_due(
+    pair: Pair, clocks: list[schedule.PartnerClock], after: datetime, now: datetime
+) -> datetime | None:
+    """When the next round is made: the first partner time after `after`, or the first
+    one after a pause ends (None while paused until /resume or blocked)."""
     if not is_paused(pair, now):
-        return schedule.next_occurrence(now, at, zone)
+        return schedule.next_creation(after, clocks)
     if pair.paused_until is None:
         return None
-    return schedule.next_occurrence(pair.paused_until, at, zone)
+    return schedule.next_creation(max(after, pair.paused_until), clocks)
 
 
-def _time_in(pair: Pair, zone: ZoneInfo, now: datetime) -> str:
-    """The pair's daily time as the reader sees it on their clock."""
-    pair_zone = ZoneInfo(pair.timezone)
-    instant = schedule.resolve_local(
-        schedule.local_date(now, pair_zone), pair.prompt_time, pair_zone
-    )
-    return schedule.format_local(instant, zone)
+def _zoned(clocks: tuple[tuple[time, str], ...]) -> list[schedule.PartnerClock]:
+    return [schedule.PartnerClock(at, ZoneInfo(zone)) for at, zone in clocks]
 
 
 def _day_text(instant: datetime | None, zone: ZoneInfo) -> str:

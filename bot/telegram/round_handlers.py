@@ -96,6 +96,7 @@ class RoundHandlers:
                     current.paused_until_text,
                     streak,
                     current.reminders,
+                    current.zone_known,
                 )
             )
         await reply(message, "\n\n".join(lines))
@@ -258,7 +259,7 @@ class RoundHandlers:
         outcome = await self.settings.set_time(person_of(user), text)
         if isinstance(outcome, TimeSet):
             await reply(
-                message, texts.time_set(outcome.time_text, outcome.zone, outcome.partner_told)
+                message, texts.time_set(outcome.time_text, outcome.zone, outcome.zone_known)
             )
         else:
             await reply(message, texts.refusal(outcome))
@@ -328,6 +329,7 @@ class RoundHandlers:
             current.paused_until_text,
             0,
             current.reminders,
+            current.zone_known,
         )
 
 

@@ -378,9 +378,20 @@ def time_changed_by_partner(partner_name: str, time_text: str) -> str:
     return f"{name(partner_name)} moved your daily question to {escape(time_text)} your time."
 
 
-def time_set(time_text: str, zone: str, partner_told: bool) -> str:
-    told = " Your partner has been told." if partner_told else ""
-    return f"Done. Your daily question now comes at {escape(time_text)} ({escape(zone)}).{told}"
+def time_set(time_text: str, zone: str, zone_known: bool) -> str:
+    """My own time; only mine changes, so nobody else is told."""
+    if not zone_known:
+        return (
+            f"Done. Your daily question now comes at {escape(time_text)} {escape(zone)} "
+            f"({escape(zone)}). {ZONE_UNKNOWN}"
+        )
+    return f"Done. Your daily question now comes at {escape(time_text)} your time ({escape(zone)})."
+
+
+ZONE_UNKNOWN = (
+    "I don't know your time zone yet, so that is not necessarily your time: send /timezone "
+    "and your city (for example /timezone Berlin) and I'll use your own clock."
+)
 
 
 TIME_HELP = (
@@ -456,9 +467,19 @@ def history_missing(who: str) -> str:
 
 
 def status_schedule(
-    time_text: str, zone: str, paused_now: bool, until: str | None, streak: int, reminders: bool
+    time_text: str,
+    zone: str,
+    paused_now: bool,
+    until: str | None,
+    streak: int,
+    reminders: bool,
+    zone_known: bool = True,
 ) -> str:
-    lines = [f"Daily question: {escape(time_text)} ({escape(zone)})."]
+    """`time_text` is the reader's own time; "your time" only once they said their zone."""
+    whose = "your time" if zone_known else escape(zone)
+    lines = [f"Daily question: {escape(time_text)} {whose} ({escape(zone)})."]
+    if not zone_known:
+        lines.append(ZONE_UNKNOWN)
     if paused_now:
         lines.append(
             f"Paused{' until ' + escape(until) if until else ''}. Send /resume to restart."
