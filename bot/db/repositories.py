@@ -520,6 +520,21 @@ class OutboxRepository:
         )
         return (await self.session.execute(statement)).scalars().first()
 
+    async def latest_questions(self, person_ids: Collection[int]) -> dict[int, datetime]:
+        """Each person's latest daily question: when it went or is due to go."""
+        statement = (
+            select(col(OutboxMessage.recipient_id), func.max(col(OutboxMessage.not_before)))
+            .where(
+                and_(
+                    col(OutboxMessage.recipient_id).in_(list(person_ids)),
+                    col(OutboxMessage.kind) == "question",
+                )
+            )
+            .group_by(col(OutboxMessage.recipient_id))
+        )
+        rows = (await self.session.execute(statement)).all()
+        return {person_id: at for person_id, at in rows if at is not None}
+
     async def pending_for(self, recipient_id: int) -> Sequence[OutboxMessage]:
         statement = select(OutboxMessage).where(
             and_(

@@ -373,10 +373,34 @@ class PairRound:
     following: datetime
 
 
-def next_creation(after: datetime, clocks: Sequence[PartnerClock]) -> datetime:
-    """The first instant strictly after ``after`` at which some partner's time occurs:
-    when the pair's next round is created (after /time, /timezone, a resume or a pause)."""
-    return min(next_occurrence(after, clock.at, clock.zone) for clock in clocks)
+def next_own_delivery(after: datetime, clock: PartnerClock, last: datetime | None) -> datetime:
+    """A partner's next question: the first occurrence of their time strictly after
+    ``after`` and after ``last`` (their latest question, sent or on its way), on a date of
+    theirs later than ``last``'s. So a changed time or zone never gives anyone a second
+    question on a day of theirs that already had one."""
+    after = _aware_utc(after, "after")
+    if last is None:
+        return next_occurrence(after, clock.at, clock.zone)
+    last = _aware_utc(last, "last")
+    served = local_date(last, clock.zone)
+    day, instant = next_dated_occurrence(max(after, last), clock.at, clock.zone)
+    while day <= served:
+        day, instant = next_dated_occurrence(instant, clock.at, clock.zone)
+    return instant
+
+
+def next_creation(
+    after: datetime,
+    clocks: Sequence[PartnerClock],
+    lasts: Sequence[datetime | None] | None = None,
+) -> datetime:
+    """When the pair's next round is made (after /time, /timezone, a resume or a pause):
+    the earliest of the partners' next own deliveries (``next_own_delivery``; ``lasts``
+    are their latest questions, in the order of ``clocks``)."""
+    known = lasts if lasts is not None else [None] * len(clocks)
+    return min(
+        next_own_delivery(after, clock, last) for clock, last in zip(clocks, known, strict=True)
+    )
 
 
 def leading_clock(after: datetime, clocks: Sequence[PartnerClock]) -> PartnerClock:

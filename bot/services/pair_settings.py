@@ -260,7 +260,7 @@ class PairSettingsService:
 
     async def _resume(self, uow: UnitOfWork, pair: Pair, now: datetime) -> datetime:
         clocks = _zoned(await partner_clocks(uow, pair))
-        next_due = schedule.next_creation(now, clocks)
+        next_due = schedule.next_creation(now, clocks, await self._latest_questions(uow, pair))
         await uow.pairs.set_pause(_id(pair), None, None, None, next_due)
         return next_due
 
@@ -273,8 +273,8 @@ class PairSettingsService:
         loses one); the next round comes at the first partner time after it, and after
         now. Check-ins follow the pair's schedule too. Returns both partners' clocks."""
         clocks = await partner_clocks(uow, pair)
-        after = max([now, *await self._questions_on_the_way(uow, pair)])
-        next_due = _next_due(pair, _zoned(clocks), after, now)
+        lasts = await self._latest_questions(uow, pair)
+        next_due = _next_due(pair, _zoned(clocks), lasts, now)
         await uow.pairs.set_schedule(
             _id(pair), pair.prompt_time, pair.timezone, pair.time_set_by_id, next_due
         )
@@ -285,13 +285,10 @@ class PairSettingsService:
         await uow.checkins.set_next(_id(pair), next_checkin)
         return clocks
 
-    async def _questions_on_the_way(self, uow: UnitOfWork, pair: Pair) -> list[datetime]:
-        return [
-            row.not_before
-            for person_id in (pair.partner_a_id, pair.partner_b_id)
-            for row in await uow.outbox.pending_for(person_id)
-            if row.kind == "question"
-        ]
+    async def _latest_questions(self, uow: UnitOfWork, pair: Pair) -> list[datetime | None]:
+        """Each partner's latest question (sent or on its way), partner a first."""
+        latest = await uow.outbox.latest_questions((pair.partner_a_id, pair.partner_b_id))
+        return [latest.get(pair.partner_a_id), latest.get(pair.partner_b_id)]
 
     async def _tell_partner(
         self,
@@ -318,15 +315,18 @@ class PairSettingsService:
 
 
 def _next_due(
-    pair: Pair, clocks: list[schedule.PartnerClock], after: datetime, now: datetime
+    pair: Pair,
+    clocks: list[schedule.PartnerClock],
+    lasts: list[datetime | None],
+    now: datetime,
 ) -> datetime | None:
-    """When the next round is made: the first partner time after `after`, or the first
-    one after a pause ends (None while paused until /resume or blocked)."""
+    """When the next round is made (`schedule.next_creation`), or the first one after a
+    pause ends (None while paused until /resume or blocked)."""
     if not is_paused(pair, now):
-        return schedule.next_creation(after, clocks)
+        return schedule.next_creation(now, clocks, lasts)
     if pair.paused_until is None:
         return None
-    return schedule.next_creation(max(after, pair.paused_until), clocks)
+    return schedule.next_creation(pair.paused_until, clocks, lasts)
 
 
 def _zoned(clocks: tuple[tuple[time, str], ...]) -> list[schedule.PartnerClock]:
