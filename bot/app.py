@@ -222,6 +222,9 @@ class Hearth:
         await self.catalog.reload_if_changed()
         report = await self.rounds.tick()
         await self.checkins.tick()
+        # Messages held for a partner's own time or for quiet hours are due by the clock,
+        # not by a commit: each tick looks for them (between ticks the sender polls).
+        self.sender.wake()
         return report
 
     async def _on_paired(self, uow: UnitOfWork, pair: Pair, now: datetime) -> None:

@@ -545,8 +545,27 @@ def reminder_instant(
     delivered = _aware_utc(delivered, "delivered")
     at = delivered + after
     local = at.astimezone(zone)
-    if local.date() != local_date(delivered, zone):
-        return None
-    if local.time().replace(fold=0) > _wall(latest) or in_quiet_hours(at, zone, start, end):
+    if not reminder_still_fits(at, at, zone, latest, start, end) or local.date() != local_date(
+        delivered, zone
+    ):
         return None
     return at
+
+
+def reminder_still_fits(
+    due: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+    latest: time = REMINDER_LATEST,
+    start: time = QUIET_START,
+    end: time = QUIET_END,
+) -> bool:
+    """Whether a reminder due at ``due`` may still go at ``now`` (a tick can come late, or
+    the reader's zone changed): only on the same local date, by ``latest``, outside quiet
+    hours. Otherwise it is dropped for that day, never sent the next morning."""
+    local_now = _aware_utc(now, "now").astimezone(zone)
+    if local_now.date() != local_date(due, zone):
+        return False
+    return local_now.time().replace(fold=0) <= _wall(latest) and not in_quiet_hours(
+        now, zone, start, end
+    )

@@ -653,6 +653,11 @@ class RoundService:
             slots[person_id] = None
             if await uow.answers.of(round_id, person_id) is not None:
                 continue
+            zone = ZoneInfo(await uow.people.zone_name_of(person_id, pair.timezone))
+            if not schedule.reminder_still_fits(
+                at, now, zone, start=self._settings.quiet_start, end=self._settings.quiet_end
+            ):
+                continue
             await uow.outbox.enqueue(
                 recipient_id=person_id,
                 kind="reminder",

@@ -389,8 +389,8 @@ def time_set(time_text: str, zone: str, zone_known: bool) -> str:
 
 
 ZONE_UNKNOWN = (
-    "I don't know your time zone yet, so that is not necessarily your time: send /timezone "
-    "and your city (for example /timezone Berlin) and I'll use your own clock."
+    "I don't know where you live yet, so that time is in UTC: send /timezone and your "
+    "city (for example /timezone Berlin) and I'll use your own clock."
 )
 
 
