@@ -40,6 +40,7 @@ from bot.telegram.runtime import (
     register_handlers,
 )
 from bot.telegram.webhook import UpdateFeeder, register_webhook
+from bot.telegram.zone_handlers import ZoneHandlers
 from bot.web.server import HttpServer, WebhookEndpoint, build_app
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,7 @@ class Hearth:
             RoundHandlers(self.rounds, self.pair_settings, self.topics, self.pairing),
             CheckInHandlers(self.checkins),
             PrivacyHandlers(self.privacy, self.cipher.enabled, settings.admin_user_ids),
+            ZoneHandlers(self.pair_settings),
         )
 
     async def start(self, *, serve_http: bool = False) -> None:
@@ -231,6 +233,7 @@ class Hearth:
         """In the pairing transaction: today's question at once, and the check-in cadence."""
         await self.rounds.open_first_round(uow, pair, now)
         await self.checkins.schedule_first(uow, pair, now)
+        await self.pair_settings.ask_zones(uow, pair, now)
 
     async def stop(self) -> None:
         """Stop taking updates, let work under way finish briefly, give back the rest.

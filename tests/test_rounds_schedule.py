@@ -80,6 +80,7 @@ async def test_thirty_days_across_both_dst_changes_in_two_zones(bot: Running) ->
     assert "Your daily question comes at 20:00 your time" in bob_zone.plain_text
     await command(bob, "/time 21:00", "21:00 your time (America/New_York)")
     await bob.send_text("Pairing day")
+    await bob.expect(contains="Saved.")
     await alice.send_text("Pairing day too")
     await read_all(bot, alice)
     assert not any("Pairing day too" in m.plain_text for m in await read_all(bot, bob))

@@ -31,6 +31,10 @@ class ChatRecord:
     messages: dict[int, JSON] = field(default_factory=dict)  # everyone's, by message_id
     bot_messages: list[BotMessage] = field(default_factory=list)
     last_message_id: int = 0
+    # The reply keyboard the person sees under their input field (rows of buttons, as the
+    # bot sent them), until the bot removes it or a one-time keyboard is used.
+    reply_keyboard: list[list[JSON]] | None = None
+    one_time_keyboard: bool = False
 
     @property
     def id(self) -> int:

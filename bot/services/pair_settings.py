@@ -15,10 +15,10 @@ from bot.domain.checkins import Cadence, first_checkin
 from bot.domain.clock import Clock
 from bot.domain.people import PersonInfo
 from bot.domain.timeparse import parse_time_of_day
-from bot.domain.zones import ZoneMatchKind, match_zone
+from bot.domain.zones import ZoneMatchKind, match_zone, zone_options
 from bot.services.results import Refusal, Refused
-from bot.services.rounds import PRIORITY_REPLY, other_partner, partner_clocks
-from bot.services.zone_directory import ZoneDirectory
+from bot.services.rounds import PRIORITY_BULK, PRIORITY_REPLY, other_partner, partner_clocks
+from bot.services.zone_directory import ZoneDirectory, zone_at
 
 MAX_PAUSE_DAYS = 60
 
@@ -140,6 +140,33 @@ class PairSettingsService:
             now_text=schedule.describe_zone_now(ZoneInfo(zone_name), now),
             question_time_text=question_text,
         )
+
+    async def set_zone_at(
+        self, person: PersonInfo, latitude: float, longitude: float
+    ) -> ZoneSet | Refused:
+        """A shared location: the zone there becomes mine (the location is not kept)."""
+        zone_name = zone_at(latitude, longitude, self._zones)
+        if zone_name is None:
+            return Refused(Refusal.UNKNOWN_ZONE)
+        return await self.set_zone(person, zone_name)
+
+    async def ask_zones(self, uow: UnitOfWork, pair: Pair, now: datetime) -> None:
+        """At pairing: ask each partner who has not said their zone where they live, with
+        a guess from their Telegram language first. The invitee (partner b) has just
+        acted, so theirs comes at once; the inviter's keeps quiet hours."""
+        for person_id in (pair.partner_a_id, pair.partner_b_id):
+            person = await uow.people.get(person_id)
+            if person is None or person.timezone is not None:
+                continue
+            await uow.outbox.enqueue(
+                recipient_id=person_id,
+                kind="zone_question",
+                dedupe_key=f"pair:{_id(pair)}:{person_id}:zone_question",
+                params={"options": zone_options(person.language_code, self._zones)},
+                now=now,
+                priority=PRIORITY_BULK,  # after today's question, queued just before it
+                direct=person_id == pair.partner_b_id,
+            )
 
     async def schedule_of(self, person_id: int) -> Schedule | None:
         """What /status shows: my own time on my own clock."""

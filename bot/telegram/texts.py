@@ -404,6 +404,21 @@ ZONE_HELP = (
 )
 
 
+ZONE_QUESTION = (
+    "Where do you live? Each of you gets the daily question at your own time, on your own "
+    "clock, so I need your time zone. Tap yours, share your location, or send /timezone "
+    "and your city (for example /timezone Berlin). Until then I count in UTC."
+)
+SHARE_LOCATION_BUTTON = "📍 Share my location"
+ZONE_LOCATION_ASK = (
+    "Tap <b>📍 Share my location</b> below. I only use it to find your time zone and don't keep it."
+)
+ZONE_NOT_FOUND_AT_LOCATION = (
+    "I couldn't find a time zone for that place. Send /timezone and your city instead, "
+    "for example /timezone Berlin."
+)
+
+
 def zone_set(zone_now: str, question_time: str | None) -> str:
     when = (
         f" Your daily question comes at {escape(question_time)} your time." if question_time else ""
