@@ -90,6 +90,7 @@ async def _scripted(couple: DemoCouple) -> int:
         ("Bob opens the link and sees who invited him", lambda: _bob_opens_link(couple)),
         ("Bob confirms, and both are told they are paired", lambda: _bob_confirms(couple)),
         ("Both get today's question at once", lambda: _both_get_a_question(couple)),
+        ("Each says where they live, with a tap", lambda: _both_choose_a_zone(couple)),
         ("Alice answers; Bob is told, without seeing her words", lambda: _alice_answers(couple)),
         ("Bob answers, and both see both answers", lambda: _bob_answers(couple)),
         ("Alice reacts to Bob's answer", lambda: _alice_reacts(couple)),
@@ -138,6 +139,13 @@ async def _bob_confirms(couple: DemoCouple) -> None:
 async def _both_get_a_question(couple: DemoCouple) -> None:
     await couple.alice.expect(contains="Today's question")
     await couple.bob.expect(contains="Today's question")
+
+
+async def _both_choose_a_zone(couple: DemoCouple) -> None:
+    for person in (couple.alice, couple.bob):
+        asked = await person.expect(contains="Where do you live?")
+        await person.press_button("Europe/London", message_id=asked.message_id)
+        await person.expect_edit(asked.message_id)
 
 
 async def _alice_answers(couple: DemoCouple) -> None:

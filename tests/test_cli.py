@@ -39,4 +39,4 @@ async def test_demo_plays_a_whole_day_and_exits_zero(capsys: pytest.CaptureFixtu
     assert "You've both answered" in out
     assert "reacted ❤️" in out
     assert "Your check-in" in out
-    assert "All 12 steps happened" in out
+    assert "All 13 steps happened" in out
