@@ -15,6 +15,7 @@ from tests.helpers import (
     Couple,
     assert_nothing_new,
     command,
+    expect_each,
     local_instant,
     pair_couple,
     read_all,
@@ -103,3 +104,25 @@ async def test_failure_6_the_reminder_comes_two_hours_after_or_not_at_all(bot: R
             "A gentle reminder: today's question is waiting for you, whenever you have a moment.",
         )
     ]
+
+
+async def test_at_night_only_direct_replies_go_at_once(bot: Running) -> None:
+    """Bob answers at 23:30 in New York (05:30 in Berlin): his own reveal comes at once,
+    whatever the hour; Alice's waits for her 08:00. Her nudge at 21:00 her time went."""
+    couple = await berlin_and_new_york(bot)
+    alice, bob = couple.both
+    await tick_at(bot, local_instant(date(2026, 3, 2), time(21, 0), BERLIN))
+    for partner in couple.both:  # the day's reminders
+        await read_all(bot, partner)
+    await alice.send_text("Mine, from Berlin")
+    await alice.expect(contains="Saved.")
+    await bob.expect(contains="has answered today's question")  # 15:00 in New York
+    bot.clock.set(local_instant(date(2026, 3, 2), time(23, 30), NEW_YORK))
+    await bob.send_text("Mine, late in New York")
+    await expect_each(bob, "Saved.", "Mine, from Berlin")
+    await bot.settle()
+    assert not alice.unread, "05:30 in Berlin: Alice's reveal waits"
+    await tick_at(bot, local_instant(date(2026, 3, 3), time(7, 59), BERLIN))
+    assert not alice.unread
+    await tick_at(bot, local_instant(date(2026, 3, 3), time(8, 0), BERLIN))
+    await alice.expect(contains="Mine, late in New York")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from statistics import median
@@ -359,15 +359,21 @@ class OutboxRepository:
         self.wrote = True
 
     async def enqueue_many(
-        self, messages: Sequence[dict[str, Any]], now: datetime, *, actor_id: int | None = None
+        self,
+        messages: Sequence[dict[str, Any]],
+        now: datetime,
+        *,
+        actor_id: int | None = None,
+        clocks: Mapping[int, tuple[str, time | None]] | None = None,
     ) -> None:
         """`enqueue` for many messages at once (the daily fan-out), skipping keys that
         exist: one statement for the whole batch (see bulk.py). Each dict holds
         recipient_id, kind, dedupe_key, params and priority, and may hold not_before and
-        direct; rows to `actor_id` are direct (see the class docstring)."""
+        direct; rows to `actor_id` are direct (see the class docstring). `clocks`: the
+        recipients' (zone, own time) when the caller has them already (the fan-out)."""
         if not messages:
             return
-        due = await self._allowed(messages, now, actor_id)
+        due = await self._allowed(messages, now, actor_id, clocks)
         rows = JsonRows(self.session)
         # Only JsonRows' fixed fragments are formatted in; every value is a bound parameter.
         sql = f"""
@@ -398,12 +404,19 @@ class OutboxRepository:
         self.wrote = True
 
     async def _allowed(
-        self, messages: Sequence[dict[str, Any]], now: datetime, actor_id: int | None
+        self,
+        messages: Sequence[dict[str, Any]],
+        now: datetime,
+        actor_id: int | None,
+        given_clocks: Mapping[int, tuple[str, time | None]] | None = None,
     ) -> list[datetime]:
         """Each message's `not_before`: as asked (or now), then out of quiet hours unless
-        it is direct. Clocks are read once for all recipients, and each distinct answer
-        is worked out once (a fan-out shares a handful of zones and times)."""
-        clocks = await self._clocks({m["recipient_id"] for m in messages if not m.get("direct")})
+        it is direct. Clocks are read once for all recipients the caller did not give,
+        and each distinct answer is worked out once (a fan-out shares a handful of zones
+        and times)."""
+        given = given_clocks or {}
+        missing = {m["recipient_id"] for m in messages if not m.get("direct")} - given.keys()
+        clocks = {**await self._clocks(missing), **given}
         known: dict[tuple[datetime, str, time | None], datetime] = {}
         due: list[datetime] = []
         for message in messages:

@@ -268,14 +268,18 @@ class CheckInService:
                     Refusal.CHECKIN_CLOSED if checkin.status != "open" else Refusal.CHECKIN_DONE
                 )
             if reveals:
-                await self._reveal(uow, pair, checkin_id, now)
+                await self._reveal(uow, pair, checkin_id, now, actor_id=person.id)
             partner_name = await uow.people.display_name_of(other_partner(pair, person.id))
             await uow.commit()
         return CheckInDone(partner_name=partner_name, revealed=reveals)
 
     # --- the reveal ---------------------------------------------------------------------
 
-    async def _reveal(self, uow: UnitOfWork, pair: Pair, checkin_id: int, now: datetime) -> None:
+    async def _reveal(
+        self, uow: UnitOfWork, pair: Pair, checkin_id: int, now: datetime, actor_id: int
+    ) -> None:
+        """Both reveals; the one who just finished (`actor_id`) gets theirs at once, the
+        partner's keeps quiet hours (see OutboxRepository)."""
         checkin = await uow.checkins.get(checkin_id, fresh=True)
         assert checkin is not None
         assert checkin.a_rating is not None
@@ -315,6 +319,7 @@ class CheckInService:
                     "support_url": self._support.url,
                     "support_text": self._support.text,
                 },
+                direct=reader == actor_id,
                 now=now,
                 priority=PRIORITY_REPLY,
             )

@@ -207,6 +207,8 @@ class RoundService:
         histories = await uow.rounds.prompt_histories(pair_ids)
         disabled = await uow.topics.disabled_decks_many(pair_ids)
         new_rounds: list[NewRound] = []
+        # Thousands of pairs share a handful of zones and delivery instants.
+        reminder_cache: dict[tuple[str, datetime], datetime | None] = {}
         for pair, due in planned:
             age_days = (now - pair.created_at).days
             prompt = self._catalog.choose_daily(
@@ -215,7 +217,7 @@ class RoundService:
             if prompt is None:
                 log.error("no daily prompt available for pair %s", pair.id)
                 continue
-            reminders = self._reminders(pair, due, now)
+            reminders = self._reminders(pair, due, now, reminder_cache)
             new_rounds.append(NewRound(pair.id, due.local_date, prompt.id, *reminders))
         times = RoundTimes(
             created_at=now, closes_at=now + timedelta(days=self._settings.round_open_days)
@@ -227,26 +229,38 @@ class RoundService:
             round_id = created.get(new.pair_id)
             if round_id is not None:
                 questions += self._questions(*by_pair[new.pair_id], round_id, new.prompt_id)
-        await uow.outbox.enqueue_many(questions, now, actor_id=actor_id)
+        clocks = {
+            person_id: (zone, at)
+            for pair, _ in planned
+            for person_id, (at, zone) in zip(
+                (pair.partner_a_id, pair.partner_b_id), pair.clocks, strict=True
+            )
+        }
+        await uow.outbox.enqueue_many(questions, now, actor_id=actor_id, clocks=clocks)
         await uow.rounds.set_next_prompt_at([(pair.id, due.following) for pair, due in planned])
         return len(created)
 
     def _reminders(
-        self, pair: DuePair, due: schedule.PairRound, now: datetime
+        self,
+        pair: DuePair,
+        due: schedule.PairRound,
+        now: datetime,
+        cache: dict[tuple[str, datetime], datetime | None],
     ) -> tuple[datetime | None, datetime | None]:
         """Each partner's one reminder: a while after their own delivery, or none that day
         (`schedule.reminder_instant`)."""
         found = []
         for (_, zone_name), delivered in zip(pair.clocks, due.deliveries, strict=True):
-            found.append(
-                schedule.reminder_instant(
-                    max(now, delivered),
+            key = (zone_name, max(now, delivered))
+            if key not in cache:
+                cache[key] = schedule.reminder_instant(
+                    key[1],
                     ZoneInfo(zone_name),
                     self._settings.reminder_after,
                     start=self._settings.quiet_start,
                     end=self._settings.quiet_end,
                 )
-            )
+            found.append(cache[key])
         return found[0], found[1]
 
     def _questions(
@@ -389,7 +403,7 @@ class RoundService:
             # Both names are known: the partner's was just read, and this person's is the
             # one the update carries (handle_message has just stored it).
             names = {person.id: stored_display_name(person), partner_id: partner_name}
-            await self._reveal(uow, pair, target, now, names)
+            await self._reveal(uow, pair, target, now, names, actor_id=person.id)
         else:
             await self._nudge(uow, round_id, partner_id, person.display_name, now)
         return Saved(
@@ -473,9 +487,17 @@ class RoundService:
     # --- the reveal and what surrounds it --------------------------------------------
 
     async def _reveal(
-        self, uow: UnitOfWork, pair: Pair, target: Round, now: datetime, names: dict[int, str]
+        self,
+        uow: UnitOfWork,
+        pair: Pair,
+        target: Round,
+        now: datetime,
+        names: dict[int, str],
+        actor_id: int,
     ) -> None:
-        """Both reveals, queued with one statement. `names`: each partner's display name."""
+        """Both reveals, queued with one statement. `names`: each partner's display name.
+        The one who just answered (`actor_id`) gets theirs at once; the partner's keeps
+        quiet hours (see OutboxRepository)."""
         round_id = _round_id(target)
         previous = await uow.rounds.previous(_pair_id(pair), target.local_date)
         streak = previous.streak + 1 if previous and previous.status == "revealed" else 1
@@ -501,7 +523,7 @@ class RoundService:
                     "priority": PRIORITY_REPLY,
                 }
             )
-        await uow.outbox.enqueue_many(reveals, now)
+        await uow.outbox.enqueue_many(reveals, now, actor_id=actor_id)
 
     async def _nudge(
         self, uow: UnitOfWork, round_id: int, partner_id: int, answerer_name: str, now: datetime
