@@ -3,7 +3,9 @@ their Telegram language and region, "share my location", or /timezone with a cit
 
 from __future__ import annotations
 
+from bot.domain.zones import guess_zone, zone_options
 from bot.sandbox import BotMessage, SimulatedUser
+from bot.services.zone_directory import load_zone_directory, zone_at
 from tests.conftest import Running
 from tests.helpers import ZONE_QUESTION, pair_couple, scalar
 
@@ -66,3 +68,31 @@ async def test_a_city_as_text_still_works_and_forged_zones_are_refused(bot: Runn
     await alice.expect(contains="Asia/Tokyo")
     await alice.press("tz:Mars/Olympus_Mons")
     assert await zone_of(bot, alice) == "Asia/Tokyo"
+
+
+def test_the_guess_from_telegrams_language_code() -> None:
+    directory = load_zone_directory()
+    for code, zone in (
+        ("de", "Europe/Berlin"),
+        ("es-MX", "America/Mexico_City"),
+        ("en-US", "America/New_York"),
+        ("pt_BR", "America/Sao_Paulo"),
+        ("ja", "Asia/Tokyo"),
+        ("en", None),  # spoken everywhere: no guess, only the common zones
+        ("es", None),
+        (None, None),
+        ("xx-ZZ", None),
+    ):
+        assert guess_zone(code, directory) == zone, code
+    assert zone_options("de", directory)[0] == "Europe/Berlin"
+    assert zone_options("de", directory).count("Europe/Berlin") == 1
+    assert zone_options(None, directory)[0] == "Europe/London"
+
+
+def test_a_location_resolves_offline_with_timezonefinder() -> None:
+    directory = load_zone_directory()
+    assert zone_at(52.52, 13.405, directory) == "Europe/Berlin"
+    assert zone_at(35.68, 139.69, directory) == "Asia/Tokyo"
+    assert zone_at(-33.87, 151.21, directory) == "Australia/Sydney"
+    assert zone_at(0.0, -30.0, directory) is None, "at sea: no zone of a place"
+    assert zone_at(123.0, 0.0, directory) is None
