@@ -126,3 +126,14 @@ async def test_at_night_only_direct_replies_go_at_once(bot: Running) -> None:
     assert not alice.unread
     await tick_at(bot, local_instant(date(2026, 3, 3), time(8, 0), BERLIN))
     await alice.expect(contains="Mine, late in New York")
+
+
+async def test_checkins_are_asked_at_each_partners_own_time(bot: Running) -> None:
+    couple = await berlin_and_new_york(bot)
+    await command(couple.b, "/time 21:00", "Done.")
+    arrived = await hourly(bot, utc(2026, 3, 8, 12, 0), 16)  # Sunday, the default day
+    asks = [(at, who) for at, who, line in arrived if "Check-in" in line]
+    assert asks == [
+        (local_instant(date(2026, 3, 8), time(20, 0), BERLIN), "Alice"),
+        (local_instant(date(2026, 3, 8), time(21, 0), NEW_YORK), "Bob"),
+    ]
