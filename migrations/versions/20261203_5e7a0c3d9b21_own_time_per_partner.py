@@ -42,16 +42,16 @@ def _own_times_from_the_pairs() -> None:
         )
     ).all()
     now = datetime.now(UTC)
+    update = sa.text("UPDATE person SET prompt_time = :at WHERE id = :id").bindparams(
+        sa.bindparam("at", type_=sa.Time())
+    )
     for person_id, own_zone, pair_zone, pair_time in rows:
         at = pair_time if isinstance(pair_time, time) else time.fromisoformat(str(pair_time))
         if own_zone and own_zone != pair_zone:
             today = now.astimezone(ZoneInfo(pair_zone)).date()
             instant = datetime.combine(today, at, tzinfo=ZoneInfo(pair_zone))
             at = instant.astimezone(ZoneInfo(own_zone)).time().replace(second=0, microsecond=0)
-        bind.execute(
-            sa.text("UPDATE person SET prompt_time = :at WHERE id = :id"),
-            {"at": at, "id": person_id},
-        )
+        bind.execute(update, {"at": at, "id": person_id})
 
 
 def downgrade() -> None:
