@@ -137,3 +137,21 @@ async def test_checkins_are_asked_at_each_partners_own_time(bot: Running) -> Non
         (local_instant(date(2026, 3, 8), time(20, 0), BERLIN), "Alice"),
         (local_instant(date(2026, 3, 8), time(21, 0), NEW_YORK), "Bob"),
     ]
+
+
+async def test_the_nudge_never_comes_before_the_partners_own_question(bot: Running) -> None:
+    couple = await berlin_and_new_york(bot)
+    alice, bob = couple.both
+    await command(bob, "/time 21:00", "Done.")
+    await tick_at(bot, local_instant(date(2026, 3, 3), time(20, 0), BERLIN))
+    await alice.expect(contains=QUESTION)
+    for partner in couple.both:
+        await read_all(bot, partner)
+    await alice.send_text("Early, from Berlin")
+    await alice.expect(contains="Saved.")
+    await bot.settle()
+    assert not bob.unread, "14:00 in New York: Bob has not had his question yet"
+    await tick_at(bot, local_instant(date(2026, 3, 3), time(21, 0), NEW_YORK))
+    question = await bob.expect()
+    assert question.contains(QUESTION)
+    await bob.expect(contains="has answered today's question")

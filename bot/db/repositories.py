@@ -533,6 +533,17 @@ class OutboxRepository:
         )
         return (await self.session.execute(statement)).scalars().first()
 
+    async def question_due(self, round_id: int, person_id: int) -> datetime | None:
+        """When this person's question of that round goes (or went), if it was queued."""
+        statement = select(func.max(col(OutboxMessage.not_before))).where(
+            and_(
+                col(OutboxMessage.dedupe_key).like(f"round:{round_id}:{person_id}:question:%"),
+                col(OutboxMessage.kind) == "question",
+            )
+        )
+        due: datetime | None = (await self.session.execute(statement)).scalar()
+        return due
+
     async def latest_questions(self, person_ids: Collection[int]) -> dict[int, datetime]:
         """Each person's latest daily question: when it went or is due to go."""
         statement = (

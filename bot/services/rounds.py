@@ -528,14 +528,19 @@ class RoundService:
     async def _nudge(
         self, uow: UnitOfWork, round_id: int, partner_id: int, answerer_name: str, now: datetime
     ) -> None:
-        """Tell the partner once, without any content, that an answer is waiting."""
+        """Tell the partner once, without any content, that an answer is waiting: never
+        before their own question of that round has reached them."""
+        question_due = await uow.outbox.question_due(round_id, partner_id)
+        waits = question_due is not None and question_due > now
         await uow.outbox.enqueue(
             recipient_id=partner_id,
             kind="nudge",
             dedupe_key=f"round:{round_id}:{partner_id}:nudge",
             params={"partner_name": answerer_name, "round_id": round_id},
             now=now,
-            priority=PRIORITY_REPLY,
+            # Behind the question when both fall due together: same priority, later row.
+            priority=PRIORITY_BULK if waits else PRIORITY_REPLY,
+            not_before=question_due,
         )
 
     async def _relay(
