@@ -95,6 +95,7 @@ async def seed_pairs(
                 {
                     "id": first_person_id + 2 * (start + i) + side,
                     "first_name": f"P{start + i}{'ab'[side]}",
+                    "prompt_time": time(9, 0),  # each partner's own time
                     "created_at": created,
                     "updated_at": created,
                 }

@@ -43,6 +43,7 @@ from bot.telegram.runtime import (
     register_handlers,
 )
 from bot.telegram.webhook import UpdateFeeder, register_webhook
+from bot.telegram.zone_handlers import ZoneHandlers
 from bot.web.server import HttpServer, WebhookEndpoint, build_app
 
 log = logging.getLogger(__name__)
@@ -155,6 +156,7 @@ class Hearth:
             CheckInHandlers(self.checkins),
             PrivacyHandlers(self.privacy, self.cipher.enabled, settings.admin_user_ids),
             ConversationHandlers(self.conversation),
+            ZoneHandlers(self.pair_settings),
         )
 
     async def start(self, *, serve_http: bool = False) -> None:
@@ -237,12 +239,16 @@ class Hearth:
         await self.catalog.reload_if_changed()
         report = await self.rounds.tick()
         await self.checkins.tick()
+        # Messages held for a partner's own time or for quiet hours are due by the clock,
+        # not by a commit: each tick looks for them (between ticks the sender polls).
+        self.sender.wake()
         return report
 
     async def _on_paired(self, uow: UnitOfWork, pair: Pair, now: datetime) -> None:
         """In the pairing transaction: today's question at once, and the check-in cadence."""
         await self.rounds.open_first_round(uow, pair, now)
         await self.checkins.schedule_first(uow, pair, now)
+        await self.pair_settings.ask_zones(uow, pair, now)
 
     async def stop(self) -> None:
         """Stop taking updates, let work under way finish briefly, give back the rest.

@@ -90,7 +90,7 @@ class Settings(BaseSettings):
         default=7, ge=1, le=60, description="Days a daily question stays open for answers."
     )
     reminder_after_hours: float = Field(
-        default=3, ge=0.5, le=72, description="Hours after the question before one reminder."
+        default=2, ge=0.5, le=12, description="Hours after the question before one reminder."
     )
     support_url: str = Field(
         default="", description="Link to professional support offered after low check-ins."

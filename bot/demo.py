@@ -91,6 +91,7 @@ async def _scripted(couple: DemoCouple) -> int:
         ("Bob opens the link and sees who invited him", lambda: _bob_opens_link(couple)),
         ("Bob confirms, and both are told they are paired", lambda: _bob_confirms(couple)),
         ("Both get today's question at once", lambda: _both_get_a_question(couple)),
+        ("Each says where they live, with a tap", lambda: _both_choose_a_zone(couple)),
         ("Alice answers; Bob is told, without seeing her words", lambda: _alice_answers(couple)),
         ("Bob answers, and both see both answers", lambda: _bob_answers(couple)),
         ("Alice reacts to Bob's answer with a button", lambda: _alice_reacts(couple)),
@@ -183,6 +184,13 @@ async def _todays_script(couple: DemoCouple) -> Script:
         pair = await uow.pairs.active_pair_of(couple.alice.id)
         latest = await uow.rounds.latest(pair.id) if pair and pair.id else None
     return SCRIPTS.get(latest.prompt_id if latest else "", FALLBACK)
+
+
+async def _both_choose_a_zone(couple: DemoCouple) -> None:
+    for person in (couple.alice, couple.bob):
+        asked = await person.expect(contains="Where do you live?")
+        await person.press_button("Europe/London", message_id=asked.message_id)
+        await person.expect_edit(asked.message_id)
 
 
 async def _alice_answers(couple: DemoCouple) -> None:

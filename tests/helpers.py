@@ -18,6 +18,7 @@ from tests.conftest import Running
 
 LINK = re.compile(r"https://t\.me/HearthTestBot\?start=([A-Za-z0-9_-]+)")
 QUESTION = "Today's question"
+ZONE_QUESTION = "Where do you live?"
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -103,6 +104,8 @@ async def pair_couple(
     await inviter.expect(contains=f"paired with <b>{b[1]}</b>")
     first_a = await inviter.expect(contains=QUESTION)
     first_b = await invitee.expect(contains=QUESTION)
+    for partner in (inviter, invitee):  # each is asked where they live (see test_zone_question)
+        await partner.expect(contains=ZONE_QUESTION)
     pair_id = await scalar(bot, "SELECT id FROM pair WHERE partner_a_id = :a", a=a[0])
     return Couple(inviter, invitee, int(pair_id), first_a, first_b)
 

@@ -25,7 +25,10 @@ async def admin_bot(sandbox: BotApiSandbox, database_url: str) -> AsyncIterator[
     """The bot on the real date (the command line counts against the real clock)."""
     from bot.app import Hearth
 
-    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    # Today (or late yesterday) in the daytime: at night quiet hours would hold the
+    # inviter's messages until 08:00.
+    now = datetime.now(UTC).replace(microsecond=0)
+    clock = FakeClock(now if 8 <= now.hour < 21 else now - timedelta(hours=12))
     settings = make_settings(sandbox.api_root, database_url, admin_user_ids=f"{ADMIN},42")
     hearth = Hearth(settings, clock=clock, scheduler=False)
     await hearth.start()

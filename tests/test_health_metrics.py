@@ -139,7 +139,7 @@ async def test_metrics_count_what_happened(served: Running) -> None:
 async def test_failed_messages_are_counted_by_reason(served: Running) -> None:
     couple = await pair_couple(served)
     served.sandbox.faults.fail_next("sendMessage", status=403, chat_id=couple.b.id)
-    served.clock.advance(timedelta(days=1))
+    served.clock.advance(timedelta(days=1, hours=11))  # the next day's question, 20:00
     await served.hearth.tick()
     await served.settle()
     page = await metrics(served)

@@ -39,9 +39,10 @@ async def pair_up(bot: Running, a: tuple[int, str], b: tuple[int, str]) -> None:
     await invitee.expect_edit(preview.message_id)
     inviter = bot.sandbox.user(*a)
     await inviter.expect(contains=f"paired with <b>{b[1]}</b>")
-    # Right after pairing, both get their first question.
-    await inviter.expect(contains="Today's question")
-    await invitee.expect(contains="Today's question")
+    # Right after pairing, both get their first question, and are asked where they live.
+    for person in (inviter, invitee):
+        await person.expect(contains="Today's question")
+        await person.expect(contains="Where do you live?")
 
 
 async def test_start_greets_and_offers_an_invite_button(bot: Running) -> None:

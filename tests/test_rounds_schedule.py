@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from bot.domain.notices import NOTICE_DELAY
 from tests.conftest import START, Running
 from tests.helpers import (
     BERLIN,
+    NEW_YORK,
     QUESTION,
     Couple,
     as_date,
@@ -64,9 +64,10 @@ async def test_first_question_at_pairing_then_daily_at_the_pairs_time(bot: Runni
 
 
 async def test_thirty_days_across_both_dst_changes_in_two_zones(bot: Running) -> None:
-    """Alice lives in Berlin and owns the schedule (20:00 her time); Bob lives in New York.
-    March 2026 has the US change (8 March) and the EU one (29 March): 20:00 in Berlin is
-    14:00, then 15:00, then 14:00 again in New York."""
+    """Alice lives in Berlin (20:00 her time), Bob in New York (21:00 his time): one shared
+    question a day, each at their own time. March 2026 has the US change (8 March) and the
+    EU one (29 March); neither moves anyone's time on their own clock. Each reveal reaches
+    the partner who did not just answer outside their night."""
     couple = await pair_couple(bot)
     alice, bob = couple.both
     menu = await command(alice, "/checkins")
@@ -75,42 +76,47 @@ async def test_thirty_days_across_both_dst_changes_in_two_zones(bot: Running) ->
     zone_reply = await command(alice, "/timezone Berlin", "Europe/Berlin")
     assert "where it is now 10:00" in zone_reply.plain_text
     assert "Your daily question comes at 20:00 your time" in zone_reply.plain_text
-    # Bob has no zone of his own yet, so his clock is taken to be the pair's.
-    await bob.expect(contains="moved your daily question to 20:00 your time")
     bob_zone = await command(bob, "/timezone New York", "America/New_York")
-    assert "Your daily question comes at 14:00 your time" in bob_zone.plain_text
-    assert not alice.unread, "Bob's own zone does not move the pair's schedule"
-    await command(alice, "/time 21:00", "21:00 (Europe/Berlin)")
-    await bob.expect(contains="moved your daily question to 15:00 your time")
-    time_reply = await command(alice, "/time 20:00", "20:00 (Europe/Berlin)")
-    assert "Your partner has been told" in time_reply.plain_text
-    await bob.expect(contains="moved your daily question to 14:00 your time")
-    await answer_both(couple, day=1)
-    # The shared setting's notice goes a few minutes after the change.
-    await tick_at(bot, bot.clock.now() + NOTICE_DELAY)
-    await bob.expect(contains="<b>Alice</b> turned check-ins off for you both")
+    assert "Your daily question comes at 20:00 your time" in bob_zone.plain_text
+    await command(bob, "/time 21:00", "21:00 your time (America/New_York)")
+    await bob.send_text("Pairing day")
+    await bob.expect(contains="Saved.")
+    await alice.send_text("Pairing day too")
+    await read_all(bot, alice)
+    assert not any("Pairing day too" in m.plain_text for m in await read_all(bot, bob))
+    # 08:00 in New York: Bob's reveal comes, and the notice of Alice's shared change
+    # (check-ins off) that waited for his morning.
+    await tick_at(bot, utc(2026, 3, 2, 13, 0))
+    await expect_each(bob, "Pairing day too", "<b>Alice</b> turned check-ins off for you both")
+    assert_nothing_new(alice, bob, why="per-person settings tell nobody else")
 
     first_day = date(2026, 3, 3)
     for offset in range(30):
         day = first_day + timedelta(days=offset)
-        due = local_instant(day, EIGHT_PM, BERLIN)
-        await tick_at(bot, due - timedelta(minutes=1))
-        assert_nothing_new(alice, bob, why=f"nothing is due before 20:00 on {day}")
-        await tick_at(bot, due)
+        due_a = local_instant(day, EIGHT_PM, BERLIN)
+        due_b = local_instant(day, time(21, 0), NEW_YORK)
+        if day in EDGE_DAYS:
+            await tick_at(bot, due_a - timedelta(minutes=1))
+            assert_nothing_new(alice, bob, why=f"nothing is due before 20:00 on {day}")
+        await tick_at(bot, due_a)
         question_a = await alice.expect(contains=QUESTION)
+        if day in EDGE_DAYS:
+            await tick_at(bot, due_b - timedelta(minutes=1))
+            assert_nothing_new(alice, bob, why=f"Bob's comes at his own 21:00 on {day}")
+        await tick_at(bot, due_b)
         question_b = await bob.expect(contains=QUESTION)
         assert question_a.text == question_b.text
         assert_nothing_new(alice, bob, why=f"one question each on {day}")
         rounds = await rounds_of(bot, couple.pair_id)
         round_id, local_date, _, created_at = rounds[-1]
         assert as_date(local_date) == day
-        assert as_instant(created_at) == due
+        assert as_instant(created_at) == due_a
         sends = await question_rows(bot, int(round_id))
         assert [row[0] for row in sends] == [alice.id, bob.id]
-        assert all(as_instant(row[1]) == as_instant(row[2]) == due for row in sends)
+        assert [as_instant(row[2]) for row in sends] == [due_a, due_b]
         if day in STATUS_CHECKS:
-            await check_status_times(couple, STATUS_CHECKS[day])
-        await answer_both(couple, day=offset + 2)
+            await check_status_times(couple)
+        await answer_both(bot, couple, day, streak=offset + 2)
 
     rounds = await rounds_of(bot, couple.pair_id)
     dates = [as_date(r[1]) for r in rounds]
@@ -119,39 +125,49 @@ async def test_thirty_days_across_both_dst_changes_in_two_zones(bot: Running) ->
     assert await scalar(bot, "SELECT count(*) FROM outbox WHERE kind = 'question'") == 62
 
 
-# Bob's view of the daily time: before the US change, between the two, after the EU one.
-STATUS_CHECKS = {date(2026, 3, 5): "14:00", date(2026, 3, 15): "15:00", date(2026, 3, 30): "14:00"}
+# The first day and the days around both changes are checked to the minute.
+EDGE_DAYS = {date(2026, 3, d) for d in (3, 7, 8, 9, 28, 29, 30)}
+
+# /status shows each their own time on their own clock, across both changes.
+STATUS_CHECKS = (date(2026, 3, 5), date(2026, 3, 15), date(2026, 3, 30))
 
 
-async def check_status_times(couple: Couple, bob_time: str) -> None:
+async def check_status_times(couple: Couple) -> None:
     alice_status = await command(couple.a, "/status", "Daily question")
-    assert "Daily question: 20:00 (Europe/Berlin)" in alice_status.plain_text
+    assert "Daily question: 20:00 your time (Europe/Berlin)" in alice_status.plain_text
     bob_status = await command(couple.b, "/status", "Daily question")
-    assert f"Daily question: {bob_time} (America/New_York)" in bob_status.plain_text
+    assert "Daily question: 21:00 your time (America/New_York)" in bob_status.plain_text
 
 
-async def answer_both(couple: Couple, day: int) -> None:
-    """Alice writes, Bob replies to his question message: the reveal shows the streak."""
+async def answer_both(bot: Running, couple: Couple, day: date, streak: int) -> None:
+    """Bob replies to his question at once (03:00 in Berlin: Alice's nudge waits for her
+    08:00); Alice answers at her 08:00; Bob's reveal waits for his 08:00."""
     alice, bob = couple.both
-    await alice.send_text(f"Alice on day {day}")
-    await expect_each(alice, "Saved.")
-    await expect_each(bob, "has answered today's question")
     question = next(m for m in reversed(bob.inbox) if m.contains(QUESTION))
-    await bob.reply_to(question.message_id, f"Bob on day {day}")
-    bob_messages = await expect_each(bob, "here are your answers", f"Alice on day {day}")
-    [alice_reveal] = await expect_each(alice, f"Bob on day {day}")
-    streak = f"{day} questions in a row"
-    assert (streak in alice_reveal.plain_text) == (day >= 2)
-    assert any(streak in m.plain_text for m in bob_messages) == (day >= 2)
+    await bob.reply_to(question.message_id, f"Bob on {day}")
+    await expect_each(bob, "Saved.")
+    await bot.settle()
+    assert not alice.unread, "03:00 in Berlin is Alice's night"
+    await tick_at(bot, local_instant(day + timedelta(days=1), time(8, 0), BERLIN))
+    await alice.expect(contains="has answered today's question")
+    await alice.send_text(f"Alice on {day}")
+    alice_messages = await expect_each(alice, "here are your answers", f"Bob on {day}")
+    await bot.settle()
+    assert not bob.unread, "02:00 or 03:00 in New York is Bob's night"
+    await tick_at(bot, local_instant(day + timedelta(days=1), time(8, 0), NEW_YORK))
+    bob_reveal = await bob.expect(contains=f"Alice on {day}")
+    text = f"{streak} questions in a row"
+    assert text in bob_reveal.plain_text
+    assert any(text in m.plain_text for m in alice_messages)
 
 
 async def test_a_daily_time_in_the_spring_gap_and_the_autumn_fold(bot: Running) -> None:
     """02:30 in Berlin does not exist on 29 March (it comes at 03:30) and happens twice on
     25 October (the first one counts). Ticking every 15 minutes: one question a day."""
     couple = await pair_couple(bot)
-    await command(couple.a, "/timezone Berlin", "Europe/Berlin")
-    await command(couple.a, "/time 2:30", "02:30 (Europe/Berlin)")
-    await read_all(bot, couple.b)
+    for partner in couple.both:  # both chose 02:30: their own time, in their quiet hours
+        await command(partner, "/timezone Berlin", "Europe/Berlin")
+        await command(partner, "/time 2:30", "02:30 your time (Europe/Berlin)")
     for start, expected in (
         (utc(2026, 3, 28, 0, 0), [utc(2026, 3, 28, 1, 30), utc(2026, 3, 29, 1, 30)]),
         (utc(2026, 10, 24, 0, 0), [utc(2026, 10, 24, 0, 30), utc(2026, 10, 25, 0, 30)]),
@@ -191,26 +207,21 @@ async def test_time_accepts_the_usual_ways_of_writing_it(bot: Running) -> None:
     alice, bob = couple.both
     await command(alice, "/timezone UTC", "Got it")
     await command(bob, "/timezone New York", "America/New_York")
-    for typed, shown, bob_sees in (
-        ("21:30", "21:30", "16:30"),
-        ("9pm", "21:00", "16:00"),
-        ("9:15 am", "09:15", "04:15"),
-    ):
+    for typed, shown in (("21:30", "21:30"), ("9pm", "21:00"), ("9:15 am", "09:15")):
         reply = await command(alice, f"/time {typed}", "Done.")
-        assert f"comes at {shown} (" in reply.plain_text
-        told = await bob.expect(contains="moved your daily question")
-        assert f"to {bob_sees} your time" in told.plain_text
+        assert f"comes at {shown} your time (UTC)" in reply.plain_text
+        await bot.settle()
+        assert not bob.unread, "my own time tells nobody else"
     next_due = await scalar(bot, "SELECT next_prompt_at FROM pair WHERE id = :p", p=couple.pair_id)
-    assert as_instant(next_due) == utc(2026, 3, 2, 9, 15)
-    same = await command(alice, "/time 09:15", "Done.")
-    assert "partner has been told" not in same.plain_text, "nothing changed for Bob"
+    assert as_instant(next_due) == utc(2026, 3, 3, 9, 15), "Alice had today's at pairing"
+    await command(bob, "/time 04:15", "Done.")
     for junk in ("banana", "25:00", "9:75", "13pm"):
         refused = await command(alice, f"/time {junk}", "couldn't read that time")
         assert "/time 9pm" in refused.plain_text
     assert not bob.unread
     await tick_at(bot, utc(2026, 3, 2, 9, 15))  # today already had its question at pairing
     assert not await unread_questions(bot, alice)
-    await tick_at(bot, utc(2026, 3, 3, 9, 15))
+    await tick_at(bot, utc(2026, 3, 3, 9, 15))  # 04:15 in New York: Bob chose it
     await alice.expect(contains=QUESTION)
     await bob.expect(contains=QUESTION)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,18 @@ class JsonRows:
     def date(self, index: int) -> str:
         # SQLite keeps dates as ISO text, which is what the array holds.
         return f"CAST({self._scalar(index)} AS DATE)" if self.postgres else self._scalar(index)
+
+    def instant(self, index: int) -> str:
+        """A UTC instant the array holds as `instant_text` gives it."""
+        if self.postgres:
+            return f"CAST({self._scalar(index)} AS TIMESTAMP)"
+        return self._scalar(index)
+
+    @staticmethod
+    def instant_text(instant: datetime) -> str:
+        """Naive UTC in SQLAlchemy's SQLite storage format, which PostgreSQL casts too:
+        SQLite compares instants as text, so it must be exactly that format."""
+        return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
     def json(self, index: int) -> str:
         if self.postgres:

@@ -61,6 +61,9 @@ class Person(SQLModel, table=True):
     username: str | None = Field(default=None, max_length=64)
     language_code: str | None = Field(default=None, max_length=16)
     timezone: str | None = Field(default=None, max_length=64)
+    # My own daily time, on my own clock (`timezone`, or the pair's until I set one).
+    # None until paired: pairing gives each partner the default time.
+    prompt_time: time | None = Field(default=None, sa_column=Column(Time(), nullable=True))
     blocked_at: datetime | None = _optional_instant()
     editing_round_id: int | None = Field(default=None)  # waiting for a replacement (/edit)
     checkin_note_id: int | None = Field(default=None)  # waiting for a check-in note
@@ -88,7 +91,10 @@ class Pair(SQLModel, table=True):
     created_at: datetime = _required_instant()
     ended_at: datetime | None = _optional_instant()
     ended_by_id: int | None = _person_fk(nullable=True)
-    # The daily schedule: `prompt_time` in `timezone`; the tick claims by `next_prompt_at`.
+    # Each partner has their own daily time (Person.prompt_time, in their own zone); the
+    # tick creates the pair's shared round at `next_prompt_at`, the earlier partner's time.
+    # `timezone` is the zone of a partner who has not said theirs; `prompt_time` is the
+    # time a partner starts with.
     timezone: str = Field(default="UTC", max_length=64, sa_column_kwargs={"server_default": "UTC"})
     prompt_time: time = Field(sa_column=Column(Time(), nullable=False))
     time_set_by_id: int | None = _person_fk(nullable=True)
@@ -240,7 +246,10 @@ class Round(SQLModel, table=True):
     status: str = Field(default="open", max_length=16)
     created_at: datetime = _required_instant()
     closes_at: datetime = _required_instant()
+    # The earliest reminder still to go (claimed by the tick), and each partner's own.
     reminder_at: datetime | None = _optional_instant()
+    a_reminder_at: datetime | None = _optional_instant()
+    b_reminder_at: datetime | None = _optional_instant()
     reminded_at: datetime | None = _optional_instant()
     a_answered_at: datetime | None = _optional_instant()
     b_answered_at: datetime | None = _optional_instant()

@@ -5,11 +5,12 @@ in bot/db/.) Repositories take and return plain values or table rows."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from statistics import median
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Double,
@@ -51,6 +52,7 @@ from bot.db.models import (
 from bot.db.types import UTCDateTime
 from bot.domain.people import PersonInfo, display_name, stored_names
 from bot.domain.prompts import PromptStat
+from bot.domain.schedule import earliest_allowed
 
 
 def dialect_insert(session: AsyncSession, table: Any) -> Any:
@@ -99,6 +101,19 @@ class PersonRepository:
         """The person's own zone, or `fallback` (the pair's) if they never set one."""
         person = await self.session.get(Person, person_id)
         return person.timezone if person and person.timezone else fallback
+
+    async def set_prompt_time(self, person_id: int, at: time) -> None:
+        await self.session.execute(
+            update(Person).where(col(Person.id) == person_id).values(prompt_time=at)
+        )
+
+    async def give_default_time(self, person_ids: Collection[int], at: time) -> None:
+        """At pairing: a partner who never chose a daily time starts with the default."""
+        await self.session.execute(
+            update(Person)
+            .where(and_(col(Person.id).in_(list(person_ids)), col(Person.prompt_time).is_(None)))
+            .values(prompt_time=at)
+        )
 
     async def set_timezone(self, person_id: int, timezone: str) -> None:
         await self.session.execute(
@@ -314,6 +329,25 @@ _MARK_SENT = (
 
 
 class OutboxRepository:
+    """The outbox. Every message goes through `enqueue` or `enqueue_many`, and that is
+    where quiet hours are kept, for every kind, in one place.
+
+    Quiet hours: a message reaches nobody between 22:00 and 08:00 on their own clock
+    (their zone, or their pair's while they have not set one), except the hour after a
+    daily time they chose inside that window (`schedule.earliest_allowed`). A message that
+    would fall there gets `not_before` = the first allowed instant; the sender already
+    waits for `not_before`. One query per call reads the recipients' zones and times.
+
+    Direct replies are not held: a message that answers something its recipient has just
+    done goes at once, whatever the hour. Say so with `direct=True` on `enqueue`, or on
+    `enqueue_many` with `actor_id=<who acted>` (every row whose recipient is the actor is
+    direct) or `"direct": True` in a row. Everything else (nudges, reveals to the partner
+    who did not act, relays, reactions, partner notices, check-in asks, reminders) is held.
+
+    `not_before` (an argument, or a row's `"not_before"`) asks for a later delivery, such
+    as a partner's own question time; quiet hours then apply from that instant on.
+    """
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.wrote = False
@@ -327,8 +361,13 @@ class OutboxRepository:
         params: dict[str, Any],
         now: datetime,
         priority: int = 10,
+        direct: bool = False,
+        not_before: datetime | None = None,
     ) -> None:
-        """Queue a message unless one with the same key exists (idempotent by design)."""
+        """Queue a message unless one with the same key exists (idempotent by design).
+        `direct`: a reply to what the recipient just did (never held for quiet hours)."""
+        message = {"recipient_id": recipient_id, "not_before": not_before, "direct": direct}
+        [due] = await self._allowed([message], now, None)
         statement = (
             dialect_insert(self.session, OutboxMessage)
             .values(
@@ -337,7 +376,7 @@ class OutboxRepository:
                 dedupe_key=dedupe_key,
                 params=params,
                 priority=priority,
-                not_before=now,
+                not_before=due,
                 created_at=now,
             )
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
@@ -345,19 +384,29 @@ class OutboxRepository:
         await self.session.execute(statement)
         self.wrote = True
 
-    async def enqueue_many(self, messages: Sequence[dict[str, Any]], now: datetime) -> None:
+    async def enqueue_many(
+        self,
+        messages: Sequence[dict[str, Any]],
+        now: datetime,
+        *,
+        actor_id: int | None = None,
+        clocks: Mapping[int, tuple[str, time | None]] | None = None,
+    ) -> None:
         """`enqueue` for many messages at once (the daily fan-out), skipping keys that
         exist: one statement for the whole batch (see bulk.py). Each dict holds
-        recipient_id, kind, dedupe_key, params and priority."""
+        recipient_id, kind, dedupe_key, params and priority, and may hold not_before and
+        direct; rows to `actor_id` are direct (see the class docstring). `clocks`: the
+        recipients' (zone, own time) when the caller has them already (the fan-out)."""
         if not messages:
             return
+        due = await self._allowed(messages, now, actor_id, clocks)
         rows = JsonRows(self.session)
         # Only JsonRows' fixed fragments are formatted in; every value is a bound parameter.
         sql = f"""
             INSERT INTO outbox (recipient_id, kind, dedupe_key, priority, params,
                                 status, attempts, not_before, created_at)
             SELECT {rows.integer(0)}, {rows.text(1)}, {rows.text(2)}, {rows.integer(3)},
-                   {rows.json(4)}, 'pending', 0, :now, :now
+                   {rows.json(4)}, 'pending', 0, {rows.instant(5)}, :now
             FROM {rows.source}
             WHERE true
             ON CONFLICT (dedupe_key) DO NOTHING
@@ -373,11 +422,59 @@ class OutboxRepository:
                 message["dedupe_key"],
                 message["priority"],
                 params_type.process_bind_param(message["params"], dialect),
+                JsonRows.instant_text(at),
             ]
-            for message in messages
+            for message, at in zip(messages, due, strict=True)
         ]
         await self.session.execute(statement, {"rows": rows.encode(values), "now": now})
         self.wrote = True
+
+    async def _allowed(
+        self,
+        messages: Sequence[dict[str, Any]],
+        now: datetime,
+        actor_id: int | None,
+        given_clocks: Mapping[int, tuple[str, time | None]] | None = None,
+    ) -> list[datetime]:
+        """Each message's `not_before`: as asked (or now), then out of quiet hours unless
+        it is direct. Clocks are read once for all recipients the caller did not give,
+        and each distinct answer is worked out once (a fan-out shares a handful of zones
+        and times)."""
+        given = given_clocks or {}
+        missing = {m["recipient_id"] for m in messages if not m.get("direct")} - given.keys()
+        clocks = {**await self._clocks(missing), **given}
+        known: dict[tuple[datetime, str, time | None], datetime] = {}
+        due: list[datetime] = []
+        for message in messages:
+            asked = max(now, message.get("not_before") or now)
+            recipient = message["recipient_id"]
+            if message.get("direct") or recipient == actor_id:
+                due.append(asked)
+                continue
+            zone_name, chosen = clocks.get(recipient, ("UTC", None))
+            key = (asked, zone_name, chosen)
+            if key not in known:
+                known[key] = earliest_allowed(asked, ZoneInfo(zone_name), chosen)
+            due.append(known[key])
+        return due
+
+    async def _clocks(self, person_ids: Collection[int]) -> dict[int, tuple[str, time | None]]:
+        """Each person's zone (their own, else their active pair's, else UTC) and own time."""
+        if not person_ids:
+            return {}
+        statement = (
+            select(
+                col(Person.id),
+                func.coalesce(col(Person.timezone), col(Pair.timezone), "UTC"),
+                col(Person.prompt_time),
+            )
+            .select_from(Person)
+            .outerjoin(ActivePartner, col(ActivePartner.person_id) == col(Person.id))
+            .outerjoin(Pair, col(Pair.id) == col(ActivePartner.pair_id))
+            .where(col(Person.id).in_(list(person_ids)))
+        )
+        rows = (await self.session.execute(statement)).all()
+        return {person_id: (zone, chosen) for person_id, zone, chosen in rows}
 
     async def claim_due(
         self, now: datetime, lease_until: datetime, limit: int
@@ -466,6 +563,32 @@ class OutboxRepository:
         """Whether a message with this key was ever queued (sent or not)."""
         statement = select(col(OutboxMessage.id)).where(col(OutboxMessage.dedupe_key) == dedupe_key)
         return (await self.session.execute(statement.limit(1))).first() is not None
+
+    async def question_due(self, round_id: int, person_id: int) -> datetime | None:
+        """When this person's question of that round goes (or went), if it was queued."""
+        statement = select(func.max(col(OutboxMessage.not_before))).where(
+            and_(
+                col(OutboxMessage.dedupe_key).like(f"round:{round_id}:{person_id}:question:%"),
+                col(OutboxMessage.kind) == "question",
+            )
+        )
+        due: datetime | None = (await self.session.execute(statement)).scalar()
+        return due
+
+    async def latest_questions(self, person_ids: Collection[int]) -> dict[int, datetime]:
+        """Each person's latest daily question: when it went or is due to go."""
+        statement = (
+            select(col(OutboxMessage.recipient_id), func.max(col(OutboxMessage.not_before)))
+            .where(
+                and_(
+                    col(OutboxMessage.recipient_id).in_(list(person_ids)),
+                    col(OutboxMessage.kind) == "question",
+                )
+            )
+            .group_by(col(OutboxMessage.recipient_id))
+        )
+        rows = (await self.session.execute(statement)).all()
+        return {person_id: at for person_id, at in rows if at is not None}
 
     async def pending_for(self, recipient_id: int) -> Sequence[OutboxMessage]:
         statement = select(OutboxMessage).where(
@@ -660,22 +783,26 @@ class TopicRepository:
 
 @dataclass(frozen=True)
 class DuePair:
-    """What the tick needs to know about a pair whose question is due."""
+    """What the tick needs to know about a pair whose question is due. `clocks`: each
+    partner's own (daily time, zone), partner a first."""
 
     id: int
     partner_a_id: int
     partner_b_id: int
-    timezone: str
-    prompt_time: time
+    clocks: tuple[tuple[time, str], tuple[time, str]]
     next_prompt_at: datetime
     created_at: datetime
 
 
 @dataclass(frozen=True)
 class NewRound:
+    """A round to create; each partner's own reminder instant (None: no reminder)."""
+
     pair_id: int
     local_date: date
     prompt_id: str
+    a_reminder_at: datetime | None = None
+    b_reminder_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -684,7 +811,6 @@ class RoundTimes:
 
     created_at: datetime
     closes_at: datetime
-    reminder_at: datetime | None
 
 
 def _history_from(entries: str) -> list[str]:
@@ -709,24 +835,34 @@ class RoundRepository:
     # --- the schedule ---------------------------------------------------------------
 
     async def claim_due_pairs(self, now: datetime, limit: int) -> list[DuePair]:
-        """Active pairs whose question is due, locked so other replicas skip them."""
+        """Active pairs whose question is due, locked so other replicas skip them, with
+        both partners' own clocks (read in the same statement: no query per pair)."""
+        person_a, person_b = aliased(Person), aliased(Person)
         statement = (
             select(
                 col(Pair.id),
                 col(Pair.partner_a_id),
                 col(Pair.partner_b_id),
-                col(Pair.timezone),
-                col(Pair.prompt_time),
+                func.coalesce(person_a.prompt_time, col(Pair.prompt_time)),
+                func.coalesce(person_a.timezone, col(Pair.timezone)),
+                func.coalesce(person_b.prompt_time, col(Pair.prompt_time)),
+                func.coalesce(person_b.timezone, col(Pair.timezone)),
                 col(Pair.next_prompt_at),
                 col(Pair.created_at),
             )
+            .join(person_a, col(person_a.id) == col(Pair.partner_a_id))
+            .join(person_b, col(person_b.id) == col(Pair.partner_b_id))
             .where(and_(col(Pair.status) == "active", col(Pair.next_prompt_at) <= now))
             .order_by(col(Pair.next_prompt_at), col(Pair.id))
             .limit(limit)
             .with_for_update(skip_locked=True, of=Pair)
         )
         rows = (await self.session.execute(statement)).all()
-        return [DuePair(*row) for row in rows]  # type: ignore[arg-type]  # WHERE makes them non-null
+        return [
+            DuePair(pid, a, b, ((_as_time(at_a), zone_a), (_as_time(at_b), zone_b)), due, made)
+            for pid, a, b, at_a, zone_a, at_b, zone_b, due, made in rows
+            if pid is not None and due is not None  # always: the key and the WHERE
+        ]
 
     async def set_next_prompt_at(self, updates: Sequence[tuple[int, datetime | None]]) -> None:
         """Move pairs on to their next question; one UPDATE per distinct instant, since the
@@ -776,9 +912,10 @@ class RoundRepository:
         # Only JsonRows' fixed fragments are formatted in; every value is a bound parameter.
         sql = f"""
             INSERT INTO round (pair_id, local_date, prompt_id, status, streak,
-                               created_at, closes_at, reminder_at)
+                               created_at, closes_at, reminder_at, a_reminder_at, b_reminder_at)
             SELECT {rows.integer(0)}, {rows.date(1)}, {rows.text(2)}, 'open', 0,
-                   :created_at, :closes_at, :reminder_at
+                   :created_at, :closes_at, {rows.instant(3)}, {rows.instant(4)},
+                   {rows.instant(5)}
             FROM {rows.source}
             WHERE true
             ON CONFLICT (pair_id, local_date) DO NOTHING
@@ -787,16 +924,24 @@ class RoundRepository:
         statement = text(sql).bindparams(
             bindparam("created_at", type_=UTCDateTime()),
             bindparam("closes_at", type_=UTCDateTime()),
-            bindparam("reminder_at", type_=UTCDateTime()),
         )
-        values = [[new.pair_id, new.local_date.isoformat(), new.prompt_id] for new in rounds]
+        values = [
+            [
+                new.pair_id,
+                new.local_date.isoformat(),
+                new.prompt_id,
+                _instant_or_none(_earliest(new.a_reminder_at, new.b_reminder_at)),
+                _instant_or_none(new.a_reminder_at),
+                _instant_or_none(new.b_reminder_at),
+            ]
+            for new in rounds
+        ]
         result = await self.session.execute(
             statement,
             {
                 "rows": rows.encode(values),
                 "created_at": times.created_at,
                 "closes_at": times.closes_at,
-                "reminder_at": times.reminder_at,
             },
         )
         return {pair_id: round_id for pair_id, round_id in result}
@@ -900,13 +1045,24 @@ class RoundRepository:
         )
         return (await self.session.execute(statement)).scalars().all()
 
-    async def set_reminder(
-        self, round_id: int, at: datetime | None, reminded: datetime | None
+    async def set_reminders(
+        self,
+        round_id: int,
+        a_at: datetime | None,
+        b_at: datetime | None,
+        reminded: datetime | None,
     ) -> None:
+        """Each partner's reminder still to go; `reminder_at` (what the tick claims by)
+        follows as the earlier of the two."""
         await self.session.execute(
             update(Round)
             .where(col(Round.id) == round_id)
-            .values(reminder_at=at, reminded_at=reminded)
+            .values(
+                reminder_at=_earliest(a_at, b_at),
+                a_reminder_at=a_at,
+                b_reminder_at=b_at,
+                reminded_at=reminded,
+            )
         )
 
     async def claim_closing(self, now: datetime, limit: int) -> Sequence[Round]:
@@ -1210,6 +1366,20 @@ class OperationsRepository:
             .values(status="pending", claimed_until=None)
         )
         return _rowcount(result)
+
+
+def _earliest(*instants: datetime | None) -> datetime | None:
+    known = [instant for instant in instants if instant is not None]
+    return min(known) if known else None
+
+
+def _instant_or_none(instant: datetime | None) -> str | None:
+    return None if instant is None else JsonRows.instant_text(instant)
+
+
+def _as_time(value: Any) -> time:
+    """SQLite hands a time back as text from a raw expression (COALESCE); PostgreSQL as a time."""
+    return value if isinstance(value, time) else time.fromisoformat(str(value))
 
 
 def _as_utc(value: Any) -> datetime | None:

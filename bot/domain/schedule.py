@@ -28,6 +28,7 @@ happened where they live.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -343,4 +344,228 @@ def describe_zone_now(zone: ZoneInfo, now: datetime) -> str:
     return (
         f"{zone}, where it is now {local:%H:%M} "
         f"({_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]})"
+    )
+
+
+# --- each partner's own time --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerClock:
+    """One partner's daily time ``at`` in their own ``zone``."""
+
+    at: time
+    zone: ZoneInfo
+
+
+@dataclass(frozen=True)
+class PairRound:
+    """One pair-day: the round created at ``created`` (the earlier partner's delivery).
+
+    ``deliveries`` holds each partner's own delivery instant, in the order of the clocks
+    given; ``local_date`` is the pair-day (the key of the round); ``following`` is the next
+    creation instant (the pair's new ``next_prompt_at``).
+    """
+
+    local_date: date
+    created: datetime
+    deliveries: tuple[datetime, ...]
+    following: datetime
+
+
+def next_own_delivery(after: datetime, clock: PartnerClock, last: datetime | None) -> datetime:
+    """A partner's next question: the first occurrence of their time strictly after
+    ``after`` and after ``last`` (their latest question, sent or on its way), on a date of
+    theirs later than ``last``'s. So a changed time or zone never gives anyone a second
+    question on a day of theirs that already had one."""
+    after = _aware_utc(after, "after")
+    if last is None:
+        return next_occurrence(after, clock.at, clock.zone)
+    last = _aware_utc(last, "last")
+    served = local_date(last, clock.zone)
+    day, instant = next_dated_occurrence(max(after, last), clock.at, clock.zone)
+    while day <= served:
+        day, instant = next_dated_occurrence(instant, clock.at, clock.zone)
+    return instant
+
+
+def next_creation(
+    after: datetime,
+    clocks: Sequence[PartnerClock],
+    lasts: Sequence[datetime | None] | None = None,
+) -> datetime:
+    """When the pair's next round is made (after /time, /timezone, a resume or a pause):
+    the earliest of the partners' next own deliveries (``next_own_delivery``; ``lasts``
+    are their latest questions, in the order of ``clocks``)."""
+    known = lasts if lasts is not None else [None] * len(clocks)
+    return min(
+        next_own_delivery(after, clock, last) for clock, last in zip(clocks, known, strict=True)
+    )
+
+
+def leading_clock(after: datetime, clocks: Sequence[PartnerClock]) -> PartnerClock:
+    """The clock of the partner whose time comes first after ``after``: the pair's
+    check-ins are counted on it (each partner is then asked at their own time)."""
+    return min(clocks, key=lambda clock: next_occurrence(after, clock.at, clock.zone))
+
+
+def pair_round(created: datetime, clocks: Sequence[PartnerClock]) -> PairRound:
+    """The pair-day whose round is created at ``created``.
+
+    Each partner gets the shared question at their own first occurrence at or after
+    ``created`` (so within a day of it). The pair-day is the latest of the dates those
+    deliveries belong to: the day by which both have it. The next round is created at the
+    first occurrence of anyone's time after *every* delivery of this one, so nobody gets
+    two questions for one of their days, and each partner gets one per day of theirs.
+    """
+    created = _aware_utc(created, "created")
+    just_before = created - timedelta(microseconds=1)
+    dated = [next_dated_occurrence(just_before, clock.at, clock.zone) for clock in clocks]
+    last = max(instant for _, instant in dated)
+    return PairRound(
+        local_date=max(day for day, _ in dated),
+        created=created,
+        deliveries=tuple(instant for _, instant in dated),
+        following=next_creation(last, clocks),
+    )
+
+
+def due_pair_round(
+    next_due: datetime, now: datetime, clocks: Sequence[PartnerClock]
+) -> PairRound | None:
+    """Whether a pair whose ``next_prompt_at`` is ``next_due`` gets a round now, and which.
+
+    None while ``next_due`` is in the future. Otherwise the round is the one created at the
+    latest occurrence of anyone's time at or before ``now``: on time that is ``next_due``
+    itself; after downtime it is only the latest pair-day (earlier days are skipped, never
+    sent as a backlog), and a partner whose own time of that day has passed too gets it at
+    once.
+    """
+    if _aware_utc(next_due, "next_due") > _aware_utc(now, "now"):
+        return None
+    created = max(latest_occurrence(now, clock.at, clock.zone)[1] for clock in clocks)
+    return pair_round(created, clocks)
+
+
+def first_pair_round(paired_at: datetime, clocks: Sequence[PartnerClock]) -> PairRound:
+    """The round both partners get right after pairing, at once.
+
+    Its pair-day is the latest local date of pairing among the partners; each partner's
+    next question is their own occurrence on the first of their dates after that day's
+    (today's time is skipped even if still ahead: today already has its question).
+    """
+    paired_at = _aware_utc(paired_at, "paired_at")
+    day = max(local_date(paired_at, clock.zone) for clock in clocks)
+    following = min(_first_occurrence_after_date(day, clock) for clock in clocks)
+    return PairRound(day, paired_at, tuple(paired_at for _ in clocks), following)
+
+
+def _first_occurrence_after_date(day: date, clock: PartnerClock) -> datetime:
+    for offset in range(1, _SCAN_DAYS):
+        instant = occurrence_on(day + offset * _ONE_DAY, clock.at, clock.zone)
+        if instant is not None:
+            return instant
+    raise RuntimeError(f"no occurrence of {clock.at} after {day}")  # pragma: no cover
+
+
+class DuePairRounds:
+    """`due_pair_round` for many pairs at one instant, as the daily fan-out asks it: past
+    ``next_due`` the answer depends only on the partners' clocks, which thousands of pairs
+    share, so each combination is worked out once."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = _aware_utc(now, "now")
+        self._known: dict[tuple[tuple[time, str], ...], PairRound] = {}
+
+    def for_pair(self, next_due: datetime, clocks: Sequence[tuple[time, str]]) -> PairRound | None:
+        if _aware_utc(next_due, "next_due") > self.now:
+            return None
+        key = tuple(clocks)
+        if key not in self._known:
+            zoned = [PartnerClock(at, ZoneInfo(zone)) for at, zone in key]
+            found = due_pair_round(self.now, self.now, zoned)
+            assert found is not None
+            self._known[key] = found
+        return self._known[key]
+
+
+# --- quiet hours for every message ----------------------------------------------------
+
+CHOSEN_GRACE = timedelta(hours=1)
+
+
+def earliest_allowed(
+    instant: datetime,
+    zone: ZoneInfo,
+    chosen: time | None = None,
+    start: time = QUIET_START,
+    end: time = QUIET_END,
+) -> datetime:
+    """The first instant at or after ``instant`` at which a message may reach someone
+    whose zone is ``zone`` and whose own daily time is ``chosen``.
+
+    Quiet hours are ``[start, end)`` on their wall clock (22:00-08:00 by default). A person
+    who chose a daily time inside that window has said they are awake then: the hour that
+    starts at their chosen time, ``[chosen, chosen + 1h)``, is open to them every day (so
+    their question comes at their time, and a nudge or reveal that follows within the hour
+    does too). The rest of the window stays quiet. A direct reply to something the person
+    just did is not held at all; that is for the caller to say (see OutboxRepository).
+    """
+    instant = _aware_utc(instant)
+    if not in_quiet_hours(instant, zone, start, end):
+        return instant
+    candidates = [end_of_quiet_hours(instant, zone, start, end)]
+    if chosen is not None and _in_window(_wall(chosen), _wall(start), _wall(end)):
+        _, latest = latest_occurrence(instant, chosen, zone)
+        if instant < latest + CHOSEN_GRACE:
+            return instant
+        candidates.append(next_occurrence(instant, chosen, zone))
+    return min(candidates)
+
+
+# --- the one gentle reminder ----------------------------------------------------------
+
+REMINDER_LATEST = time(21, 30)
+
+
+def reminder_instant(
+    delivered: datetime,
+    zone: ZoneInfo,
+    after: timedelta,
+    latest: time = REMINDER_LATEST,
+    start: time = QUIET_START,
+    end: time = QUIET_END,
+) -> datetime | None:
+    """When a partner's one reminder goes: ``after`` their own delivery, or never.
+
+    None (no reminder that day) when that instant falls on a later local date than the
+    delivery, after ``latest`` (21:30) on their clock, or in their quiet hours. So a
+    reminder always speaks of a question that is still today's for its reader.
+    """
+    delivered = _aware_utc(delivered, "delivered")
+    at = delivered + after
+    local = at.astimezone(zone)
+    if not reminder_still_fits(at, at, zone, latest, start, end) or local.date() != local_date(
+        delivered, zone
+    ):
+        return None
+    return at
+
+
+def reminder_still_fits(
+    due: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+    latest: time = REMINDER_LATEST,
+    start: time = QUIET_START,
+    end: time = QUIET_END,
+) -> bool:
+    """Whether a reminder due at ``due`` may still go at ``now`` (a tick can come late, or
+    the reader's zone changed): only on the same local date, by ``latest``, outside quiet
+    hours. Otherwise it is dropped for that day, never sent the next morning."""
+    local_now = _aware_utc(now, "now").astimezone(zone)
+    if local_now.date() != local_date(due, zone):
+        return False
+    return local_now.time().replace(fold=0) <= _wall(latest) and not in_quiet_hours(
+        now, zone, start, end
     )

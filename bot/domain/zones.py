@@ -398,6 +398,11 @@ class ZoneDirectory:
         zone = self._aliases[text]
         return ZoneMatch(zone, [zone], ZoneMatchKind.ALIAS)
 
+    def country_match(self, code: str) -> ZoneMatch | None:
+        """A country's zone by ISO code (its main one where it has several), as /timezone
+        with the country's name would answer."""
+        return self._country_match(code.upper())
+
     def _country_match(self, code: str) -> ZoneMatch | None:
         zones = self.country_zones.get(code, ())
         principal = _first_known(PRINCIPAL_ZONES.get(code, ()), self.zones)
@@ -560,3 +565,62 @@ def match_zone(query: str, directory: ZoneDirectory) -> ZoneMatch:
                 return found
             suggestions = suggestions or found
     return suggestions or UNKNOWN
+
+
+# --- a first guess at pairing -----------------------------------------------------------
+
+# Where a bare language (Telegram's language_code without a region) is mostly spoken in
+# one zone. Languages spread over many zones (English, Spanish, Portuguese, Arabic...)
+# are left out: a wrong guess is worse than the list of common zones.
+LANGUAGE_COUNTRIES: dict[str, str] = {
+    "de": "DE",
+    "fr": "FR",
+    "it": "IT",
+    "nl": "NL",
+    "pl": "PL",
+    "cs": "CZ",
+    "sv": "SE",
+    "da": "DK",
+    "fi": "FI",
+    "nb": "NO",
+    "uk": "UA",
+    "tr": "TR",
+    "el": "GR",
+    "hu": "HU",
+    "ro": "RO",
+    "ja": "JP",
+    "ko": "KR",
+    "zh": "CN",
+    "he": "IL",
+    "hi": "IN",
+    "th": "TH",
+    "vi": "VN",
+}
+COMMON_ZONES = (
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+)
+MAX_ZONE_OPTIONS = 6
+
+
+def guess_zone(language_code: str | None, directory: ZoneDirectory) -> str | None:
+    """A zone guessed from Telegram's language_code: its region if it has one ("es-MX":
+    Mexico's main zone), else the country of a language spoken mostly in one ("de")."""
+    if not language_code:
+        return None
+    language, _, region = language_code.replace("_", "-").partition("-")
+    country = region.upper() if region else LANGUAGE_COUNTRIES.get(language.lower())
+    match = directory.country_match(country) if country else None
+    if match is None:
+        return None
+    return match.zone or (match.candidates[0] if match.candidates else None)
+
+
+def zone_options(language_code: str | None, directory: ZoneDirectory) -> list[str]:
+    """The zones offered as buttons at pairing: the guess first, then common ones."""
+    guess = guess_zone(language_code, directory)
+    known = [zone for zone in (guess, *COMMON_ZONES) if zone and zone in directory.zones]
+    return list(dict.fromkeys(known))[:MAX_ZONE_OPTIONS]

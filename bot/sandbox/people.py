@@ -368,6 +368,26 @@ class SimulatedUser(SimulatedChat):
     ) -> JSON:
         return self._send_media("document", caption, content, file_name)
 
+    @property
+    def reply_keyboard(self) -> list[list[JSON]] | None:
+        """The reply keyboard the bot shows under the input field, if any."""
+        return self.chat.reply_keyboard
+
+    async def send_location(self, latitude: float, longitude: float) -> JSON:
+        """Send a location, as Telegram's "share my location" (or the attachment menu)."""
+        if self.chat.one_time_keyboard:
+            self.chat.reply_keyboard = None
+        body: JSON = {"location": {"latitude": latitude, "longitude": longitude}}
+        return self._write(body, "media", f"[location] {latitude:.4f}, {longitude:.4f}")
+
+    async def share_location_via_button(self, latitude: float, longitude: float) -> JSON:
+        """Tap the reply keyboard's request_location button and share this location (it
+        fails if the bot shows no such button)."""
+        buttons = [b for row in self.chat.reply_keyboard or [] for b in row]
+        if not any(button.get("request_location") for button in buttons):
+            self._fail("no reply keyboard button asks for a location")
+        return await self.send_location(latitude, longitude)
+
     async def block_bot(self) -> None:
         """Block the bot: it gets my_chat_member (kicked) and 403 on every send here."""
         self.chat.blocked = True

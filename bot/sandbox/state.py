@@ -33,6 +33,10 @@ class ChatRecord:
     last_message_id: int = 0
     # Each person's emoji reactions, by (message_id, user id): what old_reaction reports.
     reactions: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    # The reply keyboard the person sees under their input field (rows of buttons, as the
+    # bot sent them), until the bot removes it or a one-time keyboard is used.
+    reply_keyboard: list[list[JSON]] | None = None
+    one_time_keyboard: bool = False
 
     @property
     def id(self) -> int:

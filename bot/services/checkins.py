@@ -27,7 +27,7 @@ from bot.domain.conversation import STEP_LIFETIME
 from bot.domain.people import PersonInfo
 from bot.services.prompt_library import PromptCatalog
 from bot.services.results import Refusal, Refused
-from bot.services.rounds import PRIORITY_BULK, PRIORITY_REPLY, other_partner
+from bot.services.rounds import PRIORITY_BULK, PRIORITY_REPLY, other_partner, partner_clocks
 from bot.services.setting_notices import CADENCE, setting_changed
 
 NOTE_LIMIT = 1000
@@ -128,17 +128,25 @@ class CheckInService:
         created = 0
         async with self._uow() as uow:
             for due in await uow.checkins.claim_due_pairs(now, self._batch):
-                zone = ZoneInfo(due.timezone)
-                following = next_checkin(
-                    now, Cadence(due.cadence), due.weekday, due.prompt_time, zone
-                )
+                pair = await uow.pairs.get(due.pair_id)
+                assert pair is not None
+                clocks = [
+                    schedule.PartnerClock(at, ZoneInfo(zone))
+                    for at, zone in await partner_clocks(uow, pair)
+                ]
+                # Counted on the clock of whoever's time comes first; each is asked at
+                # their own time from then on (the same rule as the daily question).
+                lead = schedule.leading_clock(now - timedelta(minutes=1), clocks)
+                following = next_checkin(now, Cadence(due.cadence), due.weekday, lead.at, lead.zone)
                 await uow.checkins.set_next(due.pair_id, following)
                 if due.paused:
                     continue  # a paused couple is not asked; the cadence simply moves on
-                local = schedule.local_date(now, zone)
+                local = schedule.local_date(now, lead.zone)
                 checkin_id = await self._open(uow, due.pair_id, local, now)
                 if checkin_id is not None:
-                    await self._ask(uow, checkin_id, (due.partner_a_id, due.partner_b_id), now)
+                    asks = schedule.pair_round(now, clocks).deliveries
+                    people = (due.partner_a_id, due.partner_b_id)
+                    await self._ask(uow, checkin_id, people, now, asks)
                     created += 1
             await uow.commit()
         return created
@@ -150,9 +158,17 @@ class CheckInService:
         return await uow.checkins.create(pair_id, local, now, closes)
 
     async def _ask(
-        self, uow: UnitOfWork, checkin_id: int, people: tuple[int, int], now: datetime
+        self,
+        uow: UnitOfWork,
+        checkin_id: int,
+        people: tuple[int, int],
+        now: datetime,
+        at: tuple[datetime, ...] | None = None,
+        actor_id: int | None = None,
     ) -> None:
-        for person_id in people:
+        """Ask both partners, each at `at` (their own time; now if not given); the one
+        who asked for the check-in (`actor_id`) is answered at once."""
+        for index, person_id in enumerate(people):
             await uow.outbox.enqueue(
                 recipient_id=person_id,
                 kind="checkin_ask",
@@ -160,6 +176,8 @@ class CheckInService:
                 params={"checkin_id": checkin_id},
                 now=now,
                 priority=PRIORITY_BULK,
+                not_before=at[index] if at else None,
+                direct=person_id == actor_id,
             )
 
     async def start_now(self, person: PersonInfo) -> CheckInStarted | Refused:
@@ -184,7 +202,9 @@ class CheckInService:
             if checkin_id is None:
                 await uow.commit()
                 return Refused(Refusal.CHECKIN_TODAY)
-            await self._ask(uow, checkin_id, (pair.partner_a_id, pair.partner_b_id), now)
+            await self._ask(
+                uow, checkin_id, (pair.partner_a_id, pair.partner_b_id), now, actor_id=person.id
+            )
             await uow.commit()
         return CheckInStarted(checkin_id)
 
@@ -238,7 +258,7 @@ class CheckInService:
                     Refusal.CHECKIN_CLOSED if checkin.status != "open" else Refusal.CHECKIN_DONE
                 )
             if reveals:
-                await self._reveal(uow, pair, checkin_id, now)
+                await self._reveal(uow, pair, checkin_id, now, actor_id=person.id)
             partner_name = await uow.people.display_name_of(other_partner(pair, person.id))
             await uow.commit()
         return RatingSaved(checkin_id, rating, partner_name, reveals)
@@ -312,7 +332,16 @@ class CheckInService:
 
     # --- the reveal ---------------------------------------------------------------------
 
-    async def _reveal(self, uow: UnitOfWork, pair: Pair, checkin_id: int, now: datetime) -> None:
+    async def _reveal(
+        self,
+        uow: UnitOfWork,
+        pair: Pair,
+        checkin_id: int,
+        now: datetime,
+        actor_id: int | None = None,
+    ) -> None:
+        """Both reveals; the one who just finished (`actor_id`) gets theirs at once, the
+        partner's keeps quiet hours (see OutboxRepository). No actor: both keep them."""
         checkin = await uow.checkins.get(checkin_id, fresh=True)
         assert checkin is not None
         assert checkin.a_rating is not None
@@ -353,6 +382,7 @@ class CheckInService:
                     "support_url": self._support.url,
                     "support_text": self._support.text,
                 },
+                direct=reader == actor_id,
                 now=now,
                 priority=PRIORITY_REPLY,
             )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.db.models import Pair
+from bot.db.models import Pair, Round
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.conversation import (
@@ -125,7 +125,7 @@ class ConversationService:
         now: datetime,
     ) -> Snapshot:
         is_a = pair.partner_a_id == person.id
-        latest = await uow.rounds.latest(_pair_id(pair))
+        latest = await self._latest_received(uow, pair, person.id, now)
         mine = None if latest is None else (latest.a_answered_at if is_a else latest.b_answered_at)
         is_open = latest is not None and latest.status == "open"
         return Snapshot(
@@ -139,6 +139,20 @@ class ConversationService:
                 await self._note_checkin(uow, pair, is_a) if incoming.kind == "text" else None
             ),
         )
+
+    async def _latest_received(
+        self, uow: UnitOfWork, pair: Pair, person_id: int, now: datetime
+    ) -> Round | None:
+        """The newest round whose question has reached this person. Each partner gets the
+        pair's question at their own time, so the newest round may not have reached the
+        later partner yet: until it does, their "today's question" is the one before."""
+        latest = await uow.rounds.latest(_pair_id(pair))
+        if latest is None or latest.id is None:
+            return latest
+        due = await uow.outbox.question_due(latest.id, person_id)
+        if due is None or due <= now:
+            return latest
+        return await uow.rounds.previous(_pair_id(pair), latest.local_date)
 
     async def _replied_to(
         self, uow: UnitOfWork, person_id: int, message_id: int | None

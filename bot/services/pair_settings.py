@@ -15,20 +15,21 @@ from bot.domain.checkins import Cadence, first_checkin
 from bot.domain.clock import Clock
 from bot.domain.people import PersonInfo
 from bot.domain.timeparse import parse_time_of_day
-from bot.domain.zones import ZoneMatchKind, match_zone
+from bot.domain.zones import ZoneMatchKind, match_zone, zone_options
 from bot.services.results import Refusal, Refused
-from bot.services.rounds import PRIORITY_REPLY, other_partner
+from bot.services.rounds import PRIORITY_BULK, PRIORITY_REPLY, other_partner, partner_clocks
 from bot.services.setting_notices import REMINDERS, setting_changed
-from bot.services.zone_directory import ZoneDirectory
+from bot.services.zone_directory import ZoneDirectory, zone_at
 
 MAX_PAUSE_DAYS = 60
 
 
 @dataclass(frozen=True)
 class TimeSet:
-    time_text: str  # in the reader's own zone
+    time_text: str  # on the reader's own clock
     zone: str
-    partner_told: bool  # False when the time was already that
+    partner_told: bool  # always False: my own time tells nobody else
+    zone_known: bool = True  # False: the reader never said their zone (`zone` stands in)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Schedule:
     paused: bool
     paused_until_text: str | None
     reminders: bool
+    zone_known: bool = True
 
 
 def is_paused(pair: Pair, now: datetime) -> bool:
@@ -85,6 +87,8 @@ class PairSettingsService:
         self._zones = zones
 
     async def set_time(self, person: PersonInfo, text: str) -> TimeSet | Refused:
+        """`/time`: my own daily time, on my own clock. The partner's time stays as it is
+        and nobody else is told (a per-person setting)."""
         at = parse_time_of_day(text)
         if at is None:
             return Refused(Refusal.UNKNOWN_TIME)
@@ -95,44 +99,89 @@ class PairSettingsService:
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
+            await uow.people.set_prompt_time(person.id, at)
+            await self._reschedule(uow, pair, now)
+            stored = await uow.people.get(person.id)
+            zone_known = stored is not None and stored.timezone is not None
             zone_name = await uow.people.zone_name_of(person.id, pair.timezone)
-            moved = await self._move_schedule(uow, pair, person, at, zone_name, now)
             await uow.commit()
-        return TimeSet(time_text=at.strftime("%H:%M"), zone=zone_name, partner_told=moved)
+        return TimeSet(
+            time_text=at.strftime("%H:%M"),
+            zone=zone_name,
+            partner_told=False,
+            zone_known=zone_known,
+        )
 
     async def set_timezone(self, person: PersonInfo, text: str) -> ZoneSet | ZoneChoices | Refused:
+        """`/timezone`: my own zone. My daily time stays the same on my (new) clock; the
+        partner's stays as it is, and nobody else is told."""
         match = match_zone(text, self._zones)
         if match.zone is None:
             if match.candidates:
                 ambiguous = match.kind is ZoneMatchKind.AMBIGUOUS
                 return ZoneChoices(candidates=list(match.candidates), ambiguous=ambiguous)
             return Refused(Refusal.UNKNOWN_ZONE)
+        return await self.set_zone(person, match.zone)
+
+    async def set_zone(self, person: PersonInfo, zone_name: str) -> ZoneSet:
+        """Set a zone already known to be valid (a button, a location, `/timezone`)."""
         now = self._clock.now()
-        zone = ZoneInfo(match.zone)
         async with self._uow() as uow:
             await uow.people.upsert(person, now)
-            await uow.people.set_timezone(person.id, match.zone)
+            await uow.people.set_timezone(person.id, zone_name)
             pair = await uow.pairs.active_pair_of(person.id)
             question_text = None
             if pair is not None:
-                question_text = await self._follow_zone(uow, pair, person, match.zone, now)
+                clocks = await self._reschedule(uow, pair, now)
+                mine = clocks[0] if pair.partner_a_id == person.id else clocks[1]
+                question_text = mine[0].strftime("%H:%M")
             await uow.commit()
         return ZoneSet(
-            zone=match.zone,
-            now_text=schedule.describe_zone_now(zone, now),
+            zone=zone_name,
+            now_text=schedule.describe_zone_now(ZoneInfo(zone_name), now),
             question_time_text=question_text,
         )
 
+    async def set_zone_at(
+        self, person: PersonInfo, latitude: float, longitude: float
+    ) -> ZoneSet | Refused:
+        """A shared location: the zone there becomes mine (the location is not kept)."""
+        zone_name = zone_at(latitude, longitude, self._zones)
+        if zone_name is None:
+            return Refused(Refusal.UNKNOWN_ZONE)
+        return await self.set_zone(person, zone_name)
+
+    async def ask_zones(self, uow: UnitOfWork, pair: Pair, now: datetime) -> None:
+        """At pairing: ask each partner who has not said their zone where they live, with
+        a guess from their Telegram language first. The invitee (partner b) has just
+        acted, so theirs comes at once; the inviter's keeps quiet hours."""
+        for person_id in (pair.partner_a_id, pair.partner_b_id):
+            person = await uow.people.get(person_id)
+            if person is None or person.timezone is not None:
+                continue
+            await uow.outbox.enqueue(
+                recipient_id=person_id,
+                kind="zone_question",
+                dedupe_key=f"pair:{_id(pair)}:{person_id}:zone_question",
+                params={"options": zone_options(person.language_code, self._zones)},
+                now=now,
+                priority=PRIORITY_BULK,  # after today's question, queued just before it
+                direct=person_id == pair.partner_b_id,
+            )
+
     async def schedule_of(self, person_id: int) -> Schedule | None:
+        """What /status shows: my own time on my own clock."""
         now = self._clock.now()
         async with self._uow(read_only=True) as uow:
             pair = await uow.pairs.active_pair_of(person_id)
             if pair is None:
                 return None
-            zone_name = await uow.people.zone_name_of(person_id, pair.timezone)
+            person = await uow.people.get(person_id)
+            clocks = await partner_clocks(uow, pair)
+        at, zone_name = clocks[0] if pair.partner_a_id == person_id else clocks[1]
         zone = ZoneInfo(zone_name)
         return Schedule(
-            time_text=_time_in(pair, zone, now),
+            time_text=at.strftime("%H:%M"),
             zone=zone_name,
             paused=is_paused(pair, now),
             paused_until_text=(
@@ -141,6 +190,7 @@ class PairSettingsService:
                 else None
             ),
             reminders=pair.reminders_enabled,
+            zone_known=person is not None and person.timezone is not None,
         )
 
     async def pause(self, person: PersonInfo, days: int | None) -> Paused | Refused:
@@ -153,10 +203,8 @@ class PairSettingsService:
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
-            zone = ZoneInfo(pair.timezone)
-            next_due = (
-                None if until is None else schedule.next_occurrence(until, pair.prompt_time, zone)
-            )
+            clocks = _zoned(await partner_clocks(uow, pair))
+            next_due = None if until is None else schedule.next_creation(until, clocks)
             await uow.pairs.set_pause(_id(pair), "pause", until, person.id, next_due)
             await self._tell_partner(uow, pair, person, "paused_by_partner", now, until=until)
             own_zone = ZoneInfo(await uow.people.zone_name_of(person.id, pair.timezone))
@@ -241,72 +289,36 @@ class PairSettingsService:
     # --- helpers ------------------------------------------------------------------------
 
     async def _resume(self, uow: UnitOfWork, pair: Pair, now: datetime) -> datetime:
-        next_due = schedule.next_occurrence(now, pair.prompt_time, ZoneInfo(pair.timezone))
+        clocks = _zoned(await partner_clocks(uow, pair))
+        next_due = schedule.next_creation(now, clocks, await self._latest_questions(uow, pair))
         await uow.pairs.set_pause(_id(pair), None, None, None, next_due)
         return next_due
 
-    async def _follow_zone(
-        self, uow: UnitOfWork, pair: Pair, person: PersonInfo, zone_name: str, now: datetime
-    ) -> str:
-        """After a partner's own zone changed: the daily time as they now see it.
+    async def _reschedule(
+        self, uow: UnitOfWork, pair: Pair, now: datetime
+    ) -> tuple[tuple[time, str], tuple[time, str]]:
+        """After a partner's own time or zone changed: when the pair's next round is made.
 
-        The schedule keeps to the clock of whoever owns it (set the time, or set a zone
-        first); a partner in another zone only sees the time on their own clock. When
-        nobody owns it yet, the first partner to set a zone takes it over.
-        """
-        if pair.time_set_by_id not in (None, person.id):
-            return _time_in(pair, ZoneInfo(zone_name), now)
-        await self._move_schedule(uow, pair, person, pair.prompt_time, zone_name, now)
-        return pair.prompt_time.strftime("%H:%M")
-
-    async def _move_schedule(
-        self,
-        uow: UnitOfWork,
-        pair: Pair,
-        person: PersonInfo,
-        at: time,
-        zone_name: str,
-        now: datetime,
-    ) -> bool:
-        """The daily question now comes at `at` on `person`'s clock; the partner is told
-        (in their own zone) when that moves it. True when it moved."""
-        moved = (at, zone_name) != (pair.prompt_time, pair.timezone)
-        next_due = _next_due(pair, at, ZoneInfo(zone_name), now)
-        await uow.pairs.set_schedule(_id(pair), at, zone_name, person.id, next_due)
-        # Check-ins come at the daily time too, so they move with it.
+        A question already on its way keeps its instant (so nobody gets a day twice or
+        loses one); the next round comes at the first partner time after it, and after
+        now. Check-ins follow the pair's schedule too. Returns both partners' clocks."""
+        clocks = await partner_clocks(uow, pair)
+        lasts = await self._latest_questions(uow, pair)
+        next_due = _next_due(pair, _zoned(clocks), lasts, now)
+        await uow.pairs.set_schedule(
+            _id(pair), pair.prompt_time, pair.timezone, pair.time_set_by_id, next_due
+        )
+        lead = schedule.leading_clock(now, _zoned(clocks))
         next_checkin = first_checkin(
-            now, Cadence(pair.checkin_cadence), pair.checkin_weekday, at, ZoneInfo(zone_name)
+            now, Cadence(pair.checkin_cadence), pair.checkin_weekday, lead.at, lead.zone
         )
         await uow.checkins.set_next(_id(pair), next_checkin)
-        if moved:
-            await self._tell_partner_about_time(uow, pair, person, at, zone_name, now)
-        return moved
+        return clocks
 
-    async def _tell_partner_about_time(
-        self,
-        uow: UnitOfWork,
-        pair: Pair,
-        person: PersonInfo,
-        at: time,
-        zone_name: str,
-        now: datetime,
-    ) -> None:
-        partner_id = other_partner(pair, person.id)
-        partner_zone = ZoneInfo(await uow.people.zone_name_of(partner_id, pair.timezone))
-        instant = schedule.resolve_local(
-            schedule.local_date(now, ZoneInfo(zone_name)), at, ZoneInfo(zone_name)
-        )
-        await uow.outbox.enqueue(
-            recipient_id=partner_id,
-            kind="time_changed_by_partner",
-            dedupe_key=_event_key(_id(pair), partner_id, "time"),
-            params={
-                "partner_name": person.display_name,
-                "time_text": schedule.format_local(instant, partner_zone),
-            },
-            now=now,
-            priority=PRIORITY_REPLY,
-        )
+    async def _latest_questions(self, uow: UnitOfWork, pair: Pair) -> list[datetime | None]:
+        """Each partner's latest question (sent or on its way), partner a first."""
+        latest = await uow.outbox.latest_questions((pair.partner_a_id, pair.partner_b_id))
+        return [latest.get(pair.partner_a_id), latest.get(pair.partner_b_id)]
 
     async def _tell_partner(
         self,
@@ -332,23 +344,23 @@ class PairSettingsService:
         )
 
 
-def _next_due(pair: Pair, at: time, zone: ZoneInfo, now: datetime) -> datetime | None:
-    """When the next question comes: the next `at`, or the first one after a pause ends
-    (None while paused until /resume or blocked)."""
+def _next_due(
+    pair: Pair,
+    clocks: list[schedule.PartnerClock],
+    lasts: list[datetime | None],
+    now: datetime,
+) -> datetime | None:
+    """When the next round is made (`schedule.next_creation`), or the first one after a
+    pause ends (None while paused until /resume or blocked)."""
     if not is_paused(pair, now):
-        return schedule.next_occurrence(now, at, zone)
+        return schedule.next_creation(now, clocks, lasts)
     if pair.paused_until is None:
         return None
-    return schedule.next_occurrence(pair.paused_until, at, zone)
+    return schedule.next_creation(pair.paused_until, clocks, lasts)
 
 
-def _time_in(pair: Pair, zone: ZoneInfo, now: datetime) -> str:
-    """The pair's daily time as the reader sees it on their clock."""
-    pair_zone = ZoneInfo(pair.timezone)
-    instant = schedule.resolve_local(
-        schedule.local_date(now, pair_zone), pair.prompt_time, pair_zone
-    )
-    return schedule.format_local(instant, zone)
+def _zoned(clocks: tuple[tuple[time, str], ...]) -> list[schedule.PartnerClock]:
+    return [schedule.PartnerClock(at, ZoneInfo(zone)) for at, zone in clocks]
 
 
 def _day_text(instant: datetime | None, zone: ZoneInfo) -> str:

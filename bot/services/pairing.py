@@ -138,12 +138,15 @@ class PairingService:
                     invite.inviter_id,
                     person.id,
                     now,
-                    await self._zone_for(uow, invite.inviter_id),
+                    self._defaults.timezone,
                     self._defaults.prompt_time,
                 )
             except IntegrityError:
                 # Someone else paired one of them in the same instant; the key said no.
                 return Refused(Refusal.ALREADY_PAIRED)
+            await uow.people.give_default_time(
+                (invite.inviter_id, person.id), self._defaults.prompt_time
+            )
             await self._finish_pairing(uow, invite, pair, person, now)
             if self._first_round is not None:
                 await self._first_round(uow, pair, now)
@@ -211,11 +214,6 @@ class PairingService:
             now=now,
             priority=0,
         )
-
-    async def _zone_for(self, uow: UnitOfWork, inviter_id: int) -> str:
-        """The inviter's own zone if they set one before pairing, else the default."""
-        inviter = await uow.people.get(inviter_id)
-        return inviter.timezone if inviter and inviter.timezone else self._defaults.timezone
 
     async def _find(self, uow: UnitOfWork, token: str, *, lock: bool = False) -> Invite | None:
         if not invites.looks_like_token(token):

@@ -93,6 +93,7 @@ class PrivacyService:
                 "username": person.username,
                 "language_code": person.language_code,
                 "timezone": person.timezone,
+                "question_time": _iso(person.prompt_time),
                 "blocked_bot_at": _iso(person.blocked_at),
                 "first_seen_at": _iso(person.created_at),
                 "last_seen_at": _iso(person.updated_at),

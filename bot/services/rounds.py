@@ -35,7 +35,7 @@ PRIORITY_BULK = 10  # the daily fan-out of questions
 @dataclass(frozen=True)
 class RoundSettings:
     round_open_days: int = 7
-    reminder_after: timedelta = timedelta(hours=3)
+    reminder_after: timedelta = timedelta(hours=2)
     quiet_start: time = time(22, 0)
     quiet_end: time = time(8, 0)
     # Pairs per fan-out transaction: larger batches cost less per pair, smaller ones hold
@@ -153,21 +153,14 @@ class RoundService:
     # --- the schedule ---------------------------------------------------------------
 
     async def open_first_round(self, uow: UnitOfWork, pair: Pair, now: datetime) -> None:
-        """Right after pairing: today's question at once, then daily at the pair's time."""
+        """Right after pairing: today's question at once for both (the invitee, partner b,
+        just acted, so theirs is a direct reply; the inviter's keeps quiet hours), then
+        daily at each partner's own time."""
         assert pair.id is not None
-        zone = ZoneInfo(pair.timezone)
-        due = DuePair(
-            pair.id,
-            pair.partner_a_id,
-            pair.partner_b_id,
-            pair.timezone,
-            pair.prompt_time,
-            now,
-            pair.created_at,
-        )
-        local = schedule.first_round_date(now, zone)
-        following = schedule.next_after_first(now, pair.prompt_time, zone)
-        await self._create_rounds(uow, [(due, local, following)], now)
+        clocks = await partner_clocks(uow, pair)
+        due = DuePair(pair.id, pair.partner_a_id, pair.partner_b_id, clocks, now, pair.created_at)
+        first = schedule.first_pair_round(now, _zoned(clocks))
+        await self._create_rounds(uow, [(due, first)], now, actor_id=pair.partner_b_id)
 
     async def tick(self) -> TickReport:
         """Claim due pairs in batches and give each today's round; then reminders, closings."""
@@ -191,11 +184,11 @@ class RoundService:
         async with self._uow() as uow:
             due_pairs = await uow.rounds.claim_due_pairs(now, self._settings.tick_batch)
             planned = []
-            due_rounds = schedule.DueRounds(now)
+            due_rounds = schedule.DuePairRounds(now)
             for pair in due_pairs:
-                due = due_rounds.for_pair(pair.next_prompt_at, pair.prompt_time, pair.timezone)
+                due = due_rounds.for_pair(pair.next_prompt_at, pair.clocks)
                 if due is not None:
-                    planned.append((pair, due.local_date, due.following))
+                    planned.append((pair, due))
             made = await self._create_rounds(uow, planned, now)
             await uow.commit()
         return made, len(due_pairs)
@@ -203,16 +196,20 @@ class RoundService:
     async def _create_rounds(
         self,
         uow: UnitOfWork,
-        planned: list[tuple[DuePair, Any, datetime]],
+        planned: list[tuple[DuePair, schedule.PairRound]],
         now: datetime,
+        actor_id: int | None = None,
     ) -> int:
-        """Rounds (unique per pair and date), their questions in the outbox, and the next
-        due instant, all in the caller's transaction."""
-        pair_ids = [pair.id for pair, _, _ in planned]
+        """Rounds (unique per pair and pair-day), each partner's question in the outbox for
+        their own delivery instant, and the next creation instant, all in the caller's
+        transaction."""
+        pair_ids = [pair.id for pair, _ in planned]
         histories = await uow.rounds.prompt_histories(pair_ids)
         disabled = await uow.topics.disabled_decks_many(pair_ids)
         new_rounds: list[NewRound] = []
-        for pair, local_date, _ in planned:
+        # Thousands of pairs share a handful of zones and delivery instants.
+        reminder_cache: dict[tuple[str, datetime], datetime | None] = {}
+        for pair, due in planned:
             age_days = (now - pair.created_at).days
             prompt = self._catalog.choose_daily(
                 pair.id, histories[pair.id], age_days, disabled_decks=disabled.get(pair.id, set())
@@ -220,27 +217,57 @@ class RoundService:
             if prompt is None:
                 log.error("no daily prompt available for pair %s", pair.id)
                 continue
-            new_rounds.append(NewRound(pair.id, local_date, prompt.id))
+            reminders = self._reminders(pair, due, now, reminder_cache)
+            new_rounds.append(NewRound(pair.id, due.local_date, prompt.id, *reminders))
         times = RoundTimes(
-            created_at=now,
-            closes_at=now + timedelta(days=self._settings.round_open_days),
-            reminder_at=now + self._settings.reminder_after,
+            created_at=now, closes_at=now + timedelta(days=self._settings.round_open_days)
         )
         created = await uow.rounds.create_many(new_rounds, times)
-        by_pair = {pair.id: pair for pair, _, _ in planned}
+        by_pair = {pair.id: (pair, due) for pair, due in planned}
         questions: list[dict[str, Any]] = []
         for new in new_rounds:
             round_id = created.get(new.pair_id)
             if round_id is not None:
-                questions += self._questions(by_pair[new.pair_id], round_id, new.prompt_id)
-        await uow.outbox.enqueue_many(questions, now)
-        await uow.rounds.set_next_prompt_at(
-            [(pair.id, following) for pair, _, following in planned]
-        )
+                questions += self._questions(*by_pair[new.pair_id], round_id, new.prompt_id)
+        clocks = {
+            person_id: (zone, at)
+            for pair, _ in planned
+            for person_id, (at, zone) in zip(
+                (pair.partner_a_id, pair.partner_b_id), pair.clocks, strict=True
+            )
+        }
+        await uow.outbox.enqueue_many(questions, now, actor_id=actor_id, clocks=clocks)
+        await uow.rounds.set_next_prompt_at([(pair.id, due.following) for pair, due in planned])
         return len(created)
 
-    def _questions(self, pair: DuePair, round_id: int, prompt_id: str) -> list[dict[str, Any]]:
-        """The question's outbox rows for both partners (queued together by the caller)."""
+    def _reminders(
+        self,
+        pair: DuePair,
+        due: schedule.PairRound,
+        now: datetime,
+        cache: dict[tuple[str, datetime], datetime | None],
+    ) -> tuple[datetime | None, datetime | None]:
+        """Each partner's one reminder: a while after their own delivery, or none that day
+        (`schedule.reminder_instant`)."""
+        found = []
+        for (_, zone_name), delivered in zip(pair.clocks, due.deliveries, strict=True):
+            key = (zone_name, max(now, delivered))
+            if key not in cache:
+                cache[key] = schedule.reminder_instant(
+                    key[1],
+                    ZoneInfo(zone_name),
+                    self._settings.reminder_after,
+                    start=self._settings.quiet_start,
+                    end=self._settings.quiet_end,
+                )
+            found.append(cache[key])
+        return found[0], found[1]
+
+    def _questions(
+        self, pair: DuePair, due: schedule.PairRound, round_id: int, prompt_id: str
+    ) -> list[dict[str, Any]]:
+        """The question's outbox rows for both partners, each for their own delivery
+        instant (queued together by the caller)."""
         params = self._question_params(round_id, prompt_id)
         return [
             {
@@ -249,8 +276,11 @@ class RoundService:
                 "dedupe_key": f"round:{round_id}:{person_id}:question:{prompt_id}",
                 "params": params,
                 "priority": PRIORITY_BULK,
+                "not_before": delivered,
             }
-            for person_id in (pair.partner_a_id, pair.partner_b_id)
+            for person_id, delivered in zip(
+                (pair.partner_a_id, pair.partner_b_id), due.deliveries, strict=True
+            )
         ]
 
     def _question_params(self, round_id: int, prompt_id: str) -> dict[str, Any]:
@@ -324,7 +354,7 @@ class RoundService:
             # Both names are known: the partner's was just read, and this person's is the
             # one the update carries (the conversation has just stored it).
             names = {person.id: stored_display_name(person), partner_id: partner_name}
-            await self._reveal(uow, pair, target, now, names)
+            await self._reveal(uow, pair, target, now, names, actor_id=person.id)
         else:
             await self._nudge(uow, target, partner_id, person.display_name, now, earlier)
         return Saved(
@@ -417,9 +447,17 @@ class RoundService:
     # --- the reveal and what surrounds it --------------------------------------------
 
     async def _reveal(
-        self, uow: UnitOfWork, pair: Pair, target: Round, now: datetime, names: dict[int, str]
+        self,
+        uow: UnitOfWork,
+        pair: Pair,
+        target: Round,
+        now: datetime,
+        names: dict[int, str],
+        actor_id: int,
     ) -> None:
-        """Both reveals, queued with one statement. `names`: each partner's display name."""
+        """Both reveals, queued with one statement. `names`: each partner's display name.
+        The one who just answered (`actor_id`) gets theirs at once; the partner's keeps
+        quiet hours (see OutboxRepository)."""
         round_id = _round_id(target)
         previous = await uow.rounds.previous(_pair_id(pair), target.local_date)
         streak = streaks.streak_after(
@@ -447,7 +485,7 @@ class RoundService:
                     "priority": PRIORITY_REPLY,
                 }
             )
-        await uow.outbox.enqueue_many(reveals, now)
+        await uow.outbox.enqueue_many(reveals, now, actor_id=actor_id)
 
     async def _nudge(
         self,
@@ -459,18 +497,23 @@ class RoundService:
         earlier: date | None,
     ) -> None:
         """Tell the partner once, without any answer content, that an answer is waiting:
-        for an earlier question, which one (a reply to the nudge answers it)."""
+        never before their own question of that round has reached them; for an earlier
+        question, which one (a reply to the nudge answers it)."""
         round_id = _round_id(target)
         params: dict[str, Any] = {"partner_name": answerer_name, "round_id": round_id}
         if earlier is not None:
             params |= {"question": self._prompt_text(target.prompt_id), "earlier": True}
+        question_due = await uow.outbox.question_due(round_id, partner_id)
+        waits = question_due is not None and question_due > now
         await uow.outbox.enqueue(
             recipient_id=partner_id,
             kind="nudge",
             dedupe_key=f"round:{round_id}:{partner_id}:nudge",
             params=params,
             now=now,
-            priority=PRIORITY_REPLY,
+            # Behind the question when both fall due together: same priority, later row.
+            priority=PRIORITY_BULK if waits else PRIORITY_REPLY,
+            not_before=question_due,
         )
 
     async def relay(
@@ -572,28 +615,26 @@ class RoundService:
         return sent
 
     async def _remind(self, uow: UnitOfWork, target: Round, now: datetime) -> int:
-        """At most one reminder per round, never in the reader's quiet hours or a pause."""
+        """Each partner's one reminder, when their own instant has come (it was worked out
+        at creation to fall on their day, by 21:30 and outside quiet hours); never in a
+        pause, and only to whoever has not answered."""
         round_id = _round_id(target)
         pair = await uow.pairs.get(target.pair_id)
         if pair is None or not await self._worth_reminding(uow, pair, target, now):
-            await uow.rounds.set_reminder(round_id, None, None)
+            await uow.rounds.set_reminders(round_id, None, None, target.reminded_at)
             return 0
-        waiting = [
-            pid
-            for pid in (pair.partner_a_id, pair.partner_b_id)
-            if await uow.answers.of(round_id, pid) is None
-        ]
-        later: datetime | None = None
+        slots = {pair.partner_a_id: target.a_reminder_at, pair.partner_b_id: target.b_reminder_at}
         sent = 0
-        for person_id in waiting:
+        for person_id, at in slots.items():
+            if at is None or at > now:
+                continue
+            slots[person_id] = None
+            if await uow.answers.of(round_id, person_id) is not None:
+                continue
             zone = ZoneInfo(await uow.people.zone_name_of(person_id, pair.timezone))
-            if schedule.in_quiet_hours(
-                now, zone, self._settings.quiet_start, self._settings.quiet_end
+            if not schedule.reminder_still_fits(
+                at, now, zone, start=self._settings.quiet_start, end=self._settings.quiet_end
             ):
-                end = schedule.end_of_quiet_hours(
-                    now, zone, self._settings.quiet_start, self._settings.quiet_end
-                )
-                later = end if later is None else min(later, end)
                 continue
             await uow.outbox.enqueue(
                 recipient_id=person_id,
@@ -604,7 +645,10 @@ class RoundService:
                 priority=PRIORITY_BULK,
             )
             sent += 1
-        await uow.rounds.set_reminder(round_id, later, now if sent else target.reminded_at)
+        reminded = now if sent else target.reminded_at
+        await uow.rounds.set_reminders(
+            round_id, slots[pair.partner_a_id], slots[pair.partner_b_id], reminded
+        )
         return sent
 
     async def _worth_reminding(
@@ -709,6 +753,22 @@ async def _day_seen_by(
     fallback = pair.timezone if pair is not None else "UTC"
     zone = ZoneInfo(await uow.people.zone_name_of(person_id, fallback))
     return short_date(target.created_at.astimezone(zone).date())
+
+
+async def partner_clocks(uow: UnitOfWork, pair: Pair) -> tuple[tuple[time, str], tuple[time, str]]:
+    """Each partner's own (daily time, zone), partner a first; the pair's zone and time
+    stand in for a partner who has not set theirs (as in `claim_due_pairs`)."""
+    clocks = []
+    for person_id in (pair.partner_a_id, pair.partner_b_id):
+        person = await uow.people.get(person_id)
+        at = person.prompt_time if person and person.prompt_time else pair.prompt_time
+        zone = person.timezone if person and person.timezone else pair.timezone
+        clocks.append((at, zone))
+    return clocks[0], clocks[1]
+
+
+def _zoned(clocks: tuple[tuple[time, str], ...]) -> list[schedule.PartnerClock]:
+    return [schedule.PartnerClock(at, ZoneInfo(zone)) for at, zone in clocks]
 
 
 def _new_answer(round_id: int, person_id: int, incoming: IncomingAnswer, now: datetime) -> Answer:

@@ -15,9 +15,17 @@ import zoneinfo
 from importlib import resources
 from pathlib import Path
 
+from timezonefinder import TimezoneFinder
+
 from bot.domain.zones import ZoneDirectory, ZoneMatch, match_zone
 
-__all__ = ["ZoneDirectory", "find_zone", "load_zone_directory", "read_zone_directory"]
+__all__ = [
+    "ZoneDirectory",
+    "find_zone",
+    "load_zone_directory",
+    "read_zone_directory",
+    "zone_at",
+]
 
 log = logging.getLogger(__name__)
 
@@ -97,3 +105,20 @@ def load_zone_directory() -> ZoneDirectory:
 def find_zone(query: str) -> ZoneMatch:
     """``match_zone`` against the process-wide directory."""
     return match_zone(query, load_zone_directory())
+
+
+@functools.cache
+def _finder() -> TimezoneFinder:
+    # Reads its (bundled, offline) boundary data lazily, from files, not all into memory.
+    return TimezoneFinder()
+
+
+def zone_at(latitude: float, longitude: float, directory: ZoneDirectory) -> str | None:
+    """The IANA zone at a place (a shared location), or None at sea or if unknown here.
+    Resolved with timezonefinder's maintained boundary data, not a table of our own."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    zone = _finder().timezone_at(lng=longitude, lat=latitude)
+    if zone is None or zone not in directory.zones or zone.startswith("Etc/"):
+        return None
+    return zone

@@ -105,3 +105,21 @@ def route(held_id: int, choices: list[tuple[str, str]]) -> InlineKeyboardMarkup:
             for label, code in choices
         ]
     )
+
+
+ZONE_PREFIX = "tz:"
+ZONE_LOCATION = "loc"
+
+
+def zone_question(options: Sequence[str]) -> InlineKeyboardMarkup:
+    """The zones to pick from at pairing, two a row, and "share my location"."""
+    buttons = [
+        InlineKeyboardButton(zone.replace("_", " "), callback_data=f"{ZONE_PREFIX}{zone}")
+        for zone in options
+        if len(ZONE_PREFIX + zone) <= 64
+    ]
+    rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
+    location = InlineKeyboardButton(
+        texts.SHARE_LOCATION_BUTTON, callback_data=f"{ZONE_PREFIX}{ZONE_LOCATION}"
+    )
+    return InlineKeyboardMarkup([*rows, [location]])

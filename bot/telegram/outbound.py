@@ -89,6 +89,7 @@ _RENDERERS: dict[str, Renderer] = {
     "unpaired_by_partner": lambda p: _text(texts.unpaired_by_partner(p["partner_name"])),
     "partner_left": lambda p: _text(privacy_texts.PARTNER_LEFT),
     "question": _question,
+    "zone_question": lambda p: _text(texts.ZONE_QUESTION, keyboards.zone_question(p["options"])),
     "nudge": lambda p: _text(
         texts.nudge(p["partner_name"], p.get("question") if p.get("earlier") else None)
     ),

@@ -67,6 +67,7 @@ class RoundHandlers:
                     current.paused_until_text,
                     streak,
                     current.reminders,
+                    current.zone_known,
                 )
             )
         await reply(message, "\n\n".join(lines))
@@ -235,7 +236,7 @@ class RoundHandlers:
         outcome = await self.settings.set_time(person_of(user), text)
         if isinstance(outcome, TimeSet):
             await reply(
-                message, texts.time_set(outcome.time_text, outcome.zone, outcome.partner_told)
+                message, texts.time_set(outcome.time_text, outcome.zone, outcome.zone_known)
             )
         else:
             await reply(message, texts.refusal(outcome))
@@ -305,6 +306,7 @@ class RoundHandlers:
             current.paused_until_text,
             0,
             current.reminders,
+            current.zone_known,
         )
 
 

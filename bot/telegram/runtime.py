@@ -24,6 +24,7 @@ from bot.telegram.conversation_handlers import ConversationHandlers
 from bot.telegram.handlers import PairingHandlers, on_error
 from bot.telegram.privacy_handlers import DELETE_NO, DELETE_YES, PrivacyHandlers
 from bot.telegram.round_handlers import RoundHandlers
+from bot.telegram.zone_handlers import ZoneHandlers
 
 HearthApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -127,6 +128,7 @@ def register_handlers(
     checkins: CheckInHandlers,
     privacy: PrivacyHandlers,
     conversation: ConversationHandlers,
+    zones: ZoneHandlers,
 ) -> None:
     private = filters.ChatType.PRIVATE
     group_or_channel = filters.ChatType.GROUPS | filters.ChatType.CHANNEL
@@ -173,6 +175,7 @@ def register_handlers(
             checkins.cadence_button
         ),
         f"^({DELETE_YES}|{DELETE_NO})$": privacy.delete_button,
+        f"^{keyboards.ZONE_PREFIX}": zones.zone_button,
     }
     application.add_handlers(
         [
@@ -190,6 +193,7 @@ def register_handlers(
             CallbackQueryHandler(pairing.unknown_button),
             MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, rounds.edited),
             MessageHandler(private & filters.COMMAND, pairing.unknown_command),
+            MessageHandler(private & filters.UpdateType.MESSAGE & filters.LOCATION, zones.location),
             MessageHandler(private & filters.UpdateType.MESSAGE & answers, conversation.message),
             MessageHandler(
                 private & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL,

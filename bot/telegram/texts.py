@@ -430,9 +430,20 @@ def time_changed_by_partner(partner_name: str, time_text: str) -> str:
     return f"{name(partner_name)} moved your daily question to {escape(time_text)} your time."
 
 
-def time_set(time_text: str, zone: str, partner_told: bool) -> str:
-    told = " Your partner has been told." if partner_told else ""
-    return f"Done. Your daily question now comes at {escape(time_text)} ({escape(zone)}).{told}"
+def time_set(time_text: str, zone: str, zone_known: bool) -> str:
+    """My own time; only mine changes, so nobody else is told."""
+    if not zone_known:
+        return (
+            f"Done. Your daily question now comes at {escape(time_text)} {escape(zone)} "
+            f"({escape(zone)}). {ZONE_UNKNOWN}"
+        )
+    return f"Done. Your daily question now comes at {escape(time_text)} your time ({escape(zone)})."
+
+
+ZONE_UNKNOWN = (
+    "I don't know where you live yet, so that time is in UTC: send /timezone and your "
+    "city (for example /timezone Berlin) and I'll use your own clock."
+)
 
 
 TIME_HELP = (
@@ -442,6 +453,21 @@ TIME_HELP = (
 ZONE_HELP = (
     "Which time zone are you in? Send a city, a country or a zone name, for example: "
     "/timezone Berlin, /timezone Japan or /timezone America/New_York."
+)
+
+
+ZONE_QUESTION = (
+    "Where do you live? Each of you gets the daily question at your own time, on your own "
+    "clock, so I need your time zone. Tap yours, share your location, or send /timezone "
+    "and your city (for example /timezone Berlin). Until then I count in UTC."
+)
+SHARE_LOCATION_BUTTON = "📍 Share my location"
+ZONE_LOCATION_ASK = (
+    "Tap <b>📍 Share my location</b> below. I only use it to find your time zone and don't keep it."
+)
+ZONE_NOT_FOUND_AT_LOCATION = (
+    "I couldn't find a time zone for that place. Send /timezone and your city instead, "
+    "for example /timezone Berlin."
 )
 
 
@@ -509,9 +535,19 @@ def history_missing(who: str) -> str:
 
 
 def status_schedule(
-    time_text: str, zone: str, paused_now: bool, until: str | None, streak: int, reminders: bool
+    time_text: str,
+    zone: str,
+    paused_now: bool,
+    until: str | None,
+    streak: int,
+    reminders: bool,
+    zone_known: bool = True,
 ) -> str:
-    lines = [f"Daily question: {escape(time_text)} ({escape(zone)})."]
+    """`time_text` is the reader's own time; "your time" only once they said their zone."""
+    whose = "your time" if zone_known else escape(zone)
+    lines = [f"Daily question: {escape(time_text)} {whose} ({escape(zone)})."]
+    if not zone_known:
+        lines.append(ZONE_UNKNOWN)
     if paused_now:
         lines.append(
             f"Paused{' until ' + escape(until) if until else ''}. Send /resume to restart."

@@ -116,6 +116,20 @@ class Outgoing:
     copy_of: tuple[int, int] | None = None
 
 
+def _show_reply_keyboard(chat: ChatRecord, markup: JSON | None) -> None:
+    """A reply keyboard stays on the chat (not the message) until removed or used."""
+    if markup is None:
+        return
+    if "keyboard" in markup:
+        chat.reply_keyboard = [
+            [button if isinstance(button, dict) else {"text": button} for button in row]
+            for row in markup["keyboard"]
+        ]
+        chat.one_time_keyboard = bool(markup.get("one_time_keyboard"))
+    elif markup.get("remove_keyboard"):
+        chat.reply_keyboard = None
+
+
 def deliver(ctx: ApiContext, chat: ChatRecord, outgoing: Outgoing) -> JSON:
     """Store the bot's message, show it to the chat, and return it as Telegram would."""
     world = ctx.world
@@ -125,6 +139,7 @@ def deliver(ctx: ApiContext, chat: ChatRecord, outgoing: Outgoing) -> JSON:
     keyboard = inline_keyboard(outgoing.markup)
     if keyboard is not None:
         content["reply_markup"] = keyboard
+    _show_reply_keyboard(chat, outgoing.markup)
     sender = None if chat.type == "channel" else world.bot_user
     message = world.new_message(chat, sender, content)
     bot_message = BotMessage(
