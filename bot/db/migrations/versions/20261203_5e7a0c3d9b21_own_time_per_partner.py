@@ -1,7 +1,7 @@
 """each partner's own daily time; per-partner reminders on rounds
 
 Revision ID: 5e7a0c3d9b21
-Revises: 96bc5a79f60d
+Revises: c0a7e5d1b2f3
 Create Date: 2026-12-03 07:00:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import bot.db.types
 
 revision: str = "5e7a0c3d9b21"
-down_revision: str | None = "96bc5a79f60d"
+down_revision: str | None = "c0a7e5d1b2f3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
