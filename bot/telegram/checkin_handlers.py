@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop
 
+from bot.domain.text_input import ascii_number
 from bot.services.checkins import (
     CadenceView,
     CheckInDone,
@@ -34,7 +35,7 @@ def _refusal_text(refused: Refused) -> str:
 def _ids(data: str, prefix: str, parts: int) -> list[str] | None:
     """Split callback data after its prefix; None when it is not of the expected shape."""
     values = data.removeprefix(prefix).split(":")
-    if len(values) != parts or not values[0].isdigit() or len(values[0]) > 12:
+    if len(values) != parts or ascii_number(values[0]) is None:
         return None
     return values
 
@@ -78,9 +79,9 @@ class CheckInHandlers:
             valid = choice in dict(checkin_keyboards.CADENCES)
             view = await self.checkins.set_cadence(person, cadence=choice) if valid else None
         else:
-            day = data.removeprefix(checkin_keyboards.WEEKDAY_PREFIX)
-            valid = day.isdigit() and int(day) < len(checkin_texts.WEEKDAYS)
-            view = await self.checkins.set_cadence(person, weekday=int(day)) if valid else None
+            day = ascii_number(data.removeprefix(checkin_keyboards.WEEKDAY_PREFIX), 1)
+            valid = day is not None and day < len(checkin_texts.WEEKDAYS)
+            view = await self.checkins.set_cadence(person, weekday=day) if valid else None
         if not isinstance(view, CadenceView):
             await query.answer(texts.BUTTON_EXPIRED)
             return
@@ -96,7 +97,7 @@ class CheckInHandlers:
         if query is None or query.data is None:
             return
         values = _ids(query.data, checkin_keyboards.RATE_PREFIX, 2)
-        if values is None or not values[1].isdigit():
+        if values is None or ascii_number(values[1]) is None:
             await query.answer(texts.BUTTON_EXPIRED)
             return
         outcome = await self.checkins.rate(
