@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.telegram.poison import SetAside, read_update
+from bot.telegram.poison import SetAside, UnparseableUpdate, read_update
 from bot.telegram.runtime import HearthApplication, _chat_key
 
 
@@ -31,7 +31,16 @@ class UpdateFeeder:
         Raises UnparseableUpdate (logged and counted already) for an update PTB cannot
         read: the inbox marks it failed at once, as reading it again would fail again."""
         application = self._application
-        update = read_update(payload, application.bot, self._set_aside)
+        try:
+            update = read_update(payload, application.bot, self._set_aside)
+        except UnparseableUpdate:
+            # Handed on bare, as long polling does (it is counted as handled), then failed.
+            await self._run(Update(update_id=int(payload["update_id"])))
+            raise
+        await self._run(update)
+
+    async def _run(self, update: Update) -> None:
+        application = self._application
         await application.update_processor.process_update(
             update, application.process_update(update)
         )
