@@ -21,6 +21,7 @@ from bot.app import Hearth
 from bot.config import Settings
 from bot.db.migrate import upgrade_to_head
 from bot.domain.clock import FakeClock
+from bot.domain.text_input import ascii_number
 from bot.sandbox import BotApiSandbox, BotMessage, SimulatedUser
 
 DEMO_TOKEN = "424242:DEMO-token-for-the-local-sandbox"  # noqa: S105 (sandbox only)
@@ -255,20 +256,22 @@ async def _press(person: SimulatedUser, line: str) -> None:
     number = line.removeprefix(":press").strip()
     message = _newest_with_buttons(person.inbox)
     buttons = [button for row in (message.buttons if message else []) for button in row]
-    if not number.isdigit() or not 1 <= int(number) <= len(buttons):
+    chosen = ascii_number(number, 3)
+    if chosen is None or not 1 <= chosen <= len(buttons):
         print(f"(no button {number!r} here)")
         return
-    data = buttons[int(number) - 1].data
+    data = buttons[chosen - 1].data
     if data is not None:
         await person.press(data)
 
 
 async def _later(couple: DemoCouple, line: str) -> None:
-    hours = line.removeprefix(":later").strip() or "24"
-    if not hours.isdigit() or not 1 <= int(hours) <= 24 * 30:
+    hours_text = line.removeprefix(":later").strip() or "24"
+    hours = ascii_number(hours_text, 3)
+    if hours is None or not 1 <= hours <= 24 * 30:
         print("(:later takes a number of hours, e.g. :later 24)")
         return
-    couple.clock.advance(timedelta(hours=int(hours)))
+    couple.clock.advance(timedelta(hours=hours))
     await couple.hearth.tick()
     print(f"(the clock moved {hours} hours on: it is now {couple.clock.now():%a %d %b %H:%M} UTC)")
 

@@ -312,3 +312,33 @@ async def test_arbitrary_updates_below_the_library_never_stop_the_bot(bot: Runni
 async def _read_the_rest(user: SimulatedUser) -> None:
     while user.unread:
         await user.expect()
+
+
+async def test_webhook_mode_gives_up_after_three_failed_attempts(
+    sandbox: BotApiSandbox, database_url: str, clock: FakeClock
+) -> None:
+    """Handling that keeps failing (not reading: the step after) is retried, then failed
+    with its reason; the chat's later updates are not held behind it."""
+    async with webhook_bot(sandbox, database_url, clock) as hook:
+        couple = await pair_couple(hook, (3001, NAMES[0]), (3002, NAMES[1]))
+        inbox = hook.hearth.inbox
+        real_process = inbox._process
+        attempts = []
+
+        async def failing_once_stored(payload: dict[str, Any]) -> None:
+            if payload["update_id"] == doomed:
+                attempts.append(doomed)
+                raise ConnectionResetError("database went away")
+            await real_process(payload)
+
+        inbox._process = failing_once_stored
+        doomed = sandbox.update_count + 1
+        await couple.a.send_text("/status")
+        await hook.sandbox.wait_until_delivered()
+        await _the_chat_is_not_held(hook, couple)
+
+        assert attempts == [doomed] * 3
+        failed = await rows(
+            hook, "SELECT update_id, kind, reason FROM inbox WHERE status = 'failed'"
+        )
+        assert failed == [(doomed, "message", "handling raised ConnectionResetError")]
