@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -342,3 +343,16 @@ async def test_webhook_mode_gives_up_after_three_failed_attempts(
             hook, "SELECT update_id, kind, reason FROM inbox WHERE status = 'failed'"
         )
         assert failed == [(doomed, "message", "handling raised ConnectionResetError")]
+
+
+async def test_the_sandbox_control_api_queues_a_raw_update(sandbox: BotApiSandbox) -> None:
+    body = json.dumps({"update_id": 999, "poll": {"id": "1", "\ud800x": "\ud800"}})
+    async with httpx.AsyncClient(trust_env=False, timeout=5) as client:
+        response = await client.post(
+            sandbox.api_root + "/sandbox/updates",
+            content=body.encode("ascii"),
+            headers={"Content-Type": "application/json"},
+        )
+    queued = response.json()["result"]
+    assert queued["update_id"] == 1, "the sandbox numbers updates itself"
+    assert sandbox.pending_updates == [queued]

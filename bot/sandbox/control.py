@@ -22,13 +22,14 @@ from starlette.routing import BaseRoute, Route
 
 from bot.sandbox.people import Population
 from bot.sandbox.records import format_transcript
+from bot.sandbox.server import ok
 from bot.sandbox.state import World
 
 MAX_WAIT_SECONDS = 60.0
 
 
 def _ok(result: Any) -> JSONResponse:
-    return JSONResponse({"ok": True, "result": result})
+    return ok(result)  # as the Bot API answers: a raw update may hold lone surrogates
 
 
 def _refused(status: int, description: str) -> JSONResponse:
