@@ -34,6 +34,7 @@ from bot.telegram.checkin_handlers import CheckInHandlers
 from bot.telegram.conversation_handlers import ConversationHandlers
 from bot.telegram.gateway import TelegramGateway
 from bot.telegram.handlers import PairingHandlers
+from bot.telegram.poison import SetAside
 from bot.telegram.privacy_handlers import PrivacyHandlers
 from bot.telegram.round_handlers import RoundHandlers
 from bot.telegram.runtime import (
@@ -114,11 +115,13 @@ class Hearth:
         self.privacy = PrivacyService(self.uow, self.clock)
         self.reactions = ReactionService(self.uow, self.clock)
         self.updates = UpdateCounter()
+        self.set_aside = SetAside()
         self.application = build_application(
             settings.telegram_bot_token.get_secret_value(),
             settings.bot_base_url,
             settings.bot_base_file_url,
             self.updates,
+            self.set_aside,
         )
         self.webhook_mode = bool(settings.webhook_url)
         # Several replicas only exist in webhook mode on PostgreSQL: there they share one
@@ -130,7 +133,7 @@ class Hearth:
             self.clock,
             budget=DatabaseSendBudget(self.uow) if shared_budget else None,
         )
-        feeder = UpdateFeeder(self.application)
+        feeder = UpdateFeeder(self.application, self.set_aside)
         self.inbox = Inbox(self.uow, self.clock, feeder.process, feeder.chat_key)
         self._ready = False
         self._accepting_updates = False
@@ -141,6 +144,7 @@ class Hearth:
                 updates_handled=lambda: self.updates.handled,
                 sender=self.sender.stats,
                 webhook_duplicates=lambda: self.inbox.duplicates,
+                updates_unparseable=lambda: self.set_aside.count,
             ),
             initialised=lambda: self._ready,
         )

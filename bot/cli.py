@@ -9,9 +9,9 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.config import (
     CuratorSettings,
@@ -24,7 +24,10 @@ from bot.config import (
 from bot.domain.prompts import KINDS, STAT_SORTS
 from bot.domain.words import plural
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
+    from bot.db.uow import UnitOfWork
     from bot.domain.prompts import PromptStat
     from bot.services.privacy import StatsReport
     from bot.services.prompt_library import LoadResult
@@ -109,6 +112,20 @@ def _add_operator_commands(
             "values are decrypted back to plain text (turning encryption off)."
         ),
     )
+    inbox = commands.add_parser(
+        "inbox",
+        help="webhook updates given up on in the last day: id, type and reason",
+        description="Look at the webhook inbox (DATABASE_URL; no bot token needed).",
+    )
+    inbox_actions = inbox.add_subparsers(dest="inbox_command", metavar="ACTION", required=True)
+    inbox_actions.add_parser(
+        "failed",
+        help="list updates given up on in the last day: id, type and reason",
+        description=(
+            "Updates that could not be read or handled, given up on in the last day (they "
+            "are pruned after that): update id, type and reason. Never their content."
+        ),
+    )
     commands.add_parser(
         "newkey",
         help="print a new random key for ENCRYPTION_KEY",
@@ -175,6 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "stats": _stats,
         "reencrypt": _reencrypt,
         "newkey": _newkey,
+        "inbox": _inbox_failed,
     }
     return handlers[args.command](args)
 
@@ -464,6 +482,12 @@ class _DatabaseNotReady(Exception):
 
 
 async def _read_stats(database_url: str, deck_id: str | None) -> list[PromptStat]:
+    return await _read(
+        database_url, "the question statistics", lambda uow: uow.prompts.stats(deck_id)
+    )
+
+
+async def _read(database_url: str, what: str, reader: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     from sqlalchemy.exc import DBAPIError
 
     from bot.db.engine import create_engine
@@ -472,14 +496,39 @@ async def _read_stats(database_url: str, deck_id: str | None) -> list[PromptStat
     engine = create_engine(database_url, pool_size=1)
     try:
         async with UnitOfWorkFactory(engine)(read_only=True) as uow:
-            return await uow.prompts.stats(deck_id)
+            return await reader(uow)
     except DBAPIError as error:
         raise _DatabaseNotReady(
-            "cannot read the question statistics (has `hearth migrate` been run on "
+            f"cannot read {what} (has `hearth migrate` been run on "
             f"DATABASE_URL?): {type(error.orig).__name__}"
         ) from None
     finally:
         await engine.dispose()
+
+
+# --- hearth inbox failed ------------------------------------------------------------------
+
+
+def _inbox_failed(_args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    settings = _curator_settings()
+    since = datetime.now(UTC) - timedelta(days=1)
+    try:
+        rows = asyncio.run(
+            _read(settings.database_url, "the inbox", lambda uow: uow.inbox.failed_since(since))
+        )
+    except _DatabaseNotReady as error:
+        print(f"hearth: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not rows:
+        print("No update was given up on in the last day.")
+        return 0
+    print(f"{'UPDATE':>12}  {'TYPE':<20}  REASON")
+    for update_id, kind, reason in rows:
+        print(f"{update_id:>12}  {kind:<20}  {reason}")
+    print(f"{plural(len(rows), 'update', 'updates')} given up on in the last day.")
+    return 0
 
 
 _TAG = re.compile(r"<[^>]+>")

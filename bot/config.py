@@ -16,7 +16,9 @@ from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-_TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
+from bot.domain.text_input import ascii_number
+
+_TOKEN_SHAPE = re.compile(r"^[0-9]+:[A-Za-z0-9_-]{10,}$")
 _WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
@@ -165,7 +167,7 @@ class Settings(BaseSettings):
     def _admin_ids(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [part.strip() for part in value.split(",") if part.strip()]
-            if not all(part.lstrip("-").isdigit() for part in parts):
+            if not all(ascii_number(part.removeprefix("-"), 20) is not None for part in parts):
                 raise ValueError("must be comma-separated numeric Telegram user ids")
             return frozenset(int(part) for part in parts)
         return value

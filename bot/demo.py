@@ -21,6 +21,7 @@ from bot.app import Hearth
 from bot.config import Settings
 from bot.db.migrate import upgrade_to_head
 from bot.domain.clock import FakeClock
+from bot.domain.text_input import ascii_number
 from bot.domain.words import plural
 from bot.sandbox import BotApiSandbox, BotMessage, SimulatedUser, TranscriptEntry
 
@@ -364,10 +365,11 @@ async def _help(session: Session, rest: str) -> bool:
 async def _press(session: Session, rest: str) -> bool:
     message = _newest_with_buttons(session.person.inbox)
     buttons = [button for row in (message.buttons if message else []) for button in row]
-    if not rest.isdigit() or not 1 <= int(rest) <= len(buttons):
+    chosen = ascii_number(rest, 3)
+    if chosen is None or not 1 <= chosen <= len(buttons):
         print(f"(no button {rest!r} here)")
         return False
-    data = buttons[int(rest) - 1].data
+    data = buttons[chosen - 1].data
     if data is None:
         return False
     await session.person.press(data)
@@ -405,15 +407,15 @@ async def _voice(session: Session, rest: str) -> bool:
 
 
 async def _later(session: Session, rest: str) -> bool:
-    hours = rest or "24"
-    if not hours.isdigit() or not 1 <= int(hours) <= 24 * 30:
+    hours = ascii_number(rest or "24", 3)
+    if hours is None or not 1 <= hours <= 24 * 30:
         print("(:later takes a number of hours, e.g. :later 24)")
         return False
     clock = session.couple.clock
-    clock.advance(timedelta(hours=int(hours)))
+    clock.advance(timedelta(hours=hours))
     await session.couple.hearth.tick()
     session.couple.hearth.sender.wake()
-    moved = plural(int(hours), "hour", "hours")
+    moved = plural(hours, "hour", "hours")
     print(f"(the clock moved on {moved}: it is now {clock.now():%a %d %b %H:%M} UTC)")
     return True
 
@@ -431,9 +433,10 @@ _COMMANDS: dict[str, Callable[[Session, str], Awaitable[bool]]] = {
 
 def _numbered(session: Session, number: str) -> BotMessage | None:
     """The bot's message shown as [number] to the person typing now."""
-    if not number.isdigit() or not 1 <= int(number) <= len(session.numbered):
+    index = ascii_number(number, 4)
+    if index is None or not 1 <= index <= len(session.numbered):
         return None
-    message = session.numbered[int(number) - 1]
+    message = session.numbered[index - 1]
     return message if message.chat_id == session.person.id else None
 
 

@@ -3,17 +3,29 @@ redacted from the whole formatted line, tracebacks included, and so is anything 
 looks like a Bot API URL's `/bot<token>/` part. The HTTP client's per-request lines
 (which carry the token in the URL) are quiet as well.
 
+People's words and names never reach a line above DEBUG, whichever library logs it: at
+the root handler, a record's arguments that are not plain values (an update's JSON, a
+PTB object, SQL parameters) are shown as their type only, and the values of text,
+caption and name fields are cut out of the whole line, tracebacks included. A message
+that repeats (WARNING and above) is written at most once per logger, message and error
+kind every 10 s, with a count of the ones left out, so an error loop cannot fill a disk.
+
 `LOG_FORMAT=json` writes one JSON object a line: time, level, logger, message, and any
 extras passed with `extra=`.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
 import sys
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
+from pathlib import PurePath
 from typing import IO, Any
 
 _BOT_URL = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
@@ -31,10 +43,88 @@ NOISY_LOGGERS = (
 )
 
 
+# Fields of the Bot API (and of PTB's reprs) that hold people's words or names.
+_PRIVATE_FIELDS = (
+    "text|caption|first_name|last_name|username|title|question|explanation|quote|bio"
+    "|description|query|address|phone_number|vcard|business_intro|sticker_set_name"
+)
+_QUOTED = "|".join(
+    (
+        r"'(?:\\.|[^'\\])*'",  # 'single', as Python reprs quote
+        r'"(?:\\.|[^"\\])*"',  # "double", as JSON quotes
+        r'\\"(?:(?!\\").)*\\"',  # \"escaped\", JSON inside a JSON string
+    )
+)
+_PRIVATE_VALUE = re.compile(
+    rf"""(?P<key>\b(?:{_PRIVATE_FIELDS})\b(?:\\?['"])?\s*[:=]\s*)(?:{_QUOTED})"""
+)
+_PLAIN_ARGUMENTS = (str, int, float, bool, type(None), date, timedelta, Enum, PurePath)
+
+
 def redact(text: str, secrets: list[str]) -> str:
     for secret in secrets:
         text = text.replace(secret, "<redacted>")
     return _BOT_URL.sub("/bot<redacted>", text)
+
+
+def scrub_private(text: str) -> str:
+    """`text` with the values of text, caption and name fields cut out."""
+    return _PRIVATE_VALUE.sub(r"\g<key><private>", text)
+
+
+def _plain_argument(value: object) -> object:
+    """A log argument as it may be shown above DEBUG: a payload, object or container as
+    its type only (its text holds people's words); an error's text scrubbed."""
+    if isinstance(value, _PLAIN_ARGUMENTS):
+        return value
+    if isinstance(value, BaseException):
+        return f"{type(value).__name__}: {scrub_private(str(value))}"
+    if isinstance(value, list | tuple | dict | set):
+        return f"<{type(value).__name__} of {len(value)}>"
+    return f"<{type(value).__name__}>"
+
+
+def without_private_words(record: logging.LogRecord) -> logging.LogRecord:
+    """A copy of `record` fit to write above DEBUG (the record itself is left alone)."""
+    safe = copy.copy(record)
+    args = record.args
+    if isinstance(args, tuple):
+        safe.args = tuple(_plain_argument(arg) for arg in args)
+    elif isinstance(args, dict):  # logging's `log("%(x)s", {"x": ...})` form
+        safe.args = {key: _plain_argument(value) for key, value in args.items()}
+    if not isinstance(record.msg, str):
+        safe.msg = _plain_argument(record.msg)
+    return safe
+
+
+class RepeatLimiter(logging.Filter):
+    """At most one WARNING+ line per logger, message and error kind every `interval`
+    seconds; the next one written says how many were left out."""
+
+    def __init__(self, interval: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self._interval = interval
+        self._clock = clock
+        self._windows: dict[tuple[str, str, str], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        error = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
+        key = (record.name, str(record.msg), error)
+        now = self._clock()
+        started, left_out = self._windows.get(key, (float("-inf"), 0))
+        if now - started < self._interval:
+            self._windows[key] = (started, left_out + 1)
+            return False
+        if len(self._windows) > 1000:  # message templates are few; bound it anyway
+            self._windows.clear()
+        self._windows[key] = (now, 0)
+        if left_out:
+            record.msg = (
+                f"{record.msg} [{left_out} more like this in the last {self._interval:g} s]"
+            )
+        return True
 
 
 class RedactSecrets(logging.Filter):
@@ -77,7 +167,8 @@ def _is_plain(value: object) -> bool:
 
 
 class RedactingFormatter(logging.Formatter):
-    """Wraps a formatter and redacts every secret from the finished line."""
+    """Wraps a formatter: redacts every secret from the finished line, and above DEBUG
+    people's words and names as well."""
 
     def __init__(self, inner: logging.Formatter, secrets: list[str]) -> None:
         super().__init__()
@@ -85,7 +176,10 @@ class RedactingFormatter(logging.Formatter):
         self._secrets = [secret for secret in secrets if secret]
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(self._inner.format(record), self._secrets)
+        if record.levelno <= logging.DEBUG:
+            return redact(self._inner.format(record), self._secrets)
+        line = self._inner.format(without_private_words(record))
+        return redact(scrub_private(line), self._secrets)
 
 
 def make_handler(
@@ -98,6 +192,7 @@ def make_handler(
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     handler.setFormatter(RedactingFormatter(inner, secrets))
+    handler.addFilter(RepeatLimiter())
     return handler
 
 

@@ -22,6 +22,7 @@ from tests.ops_support import http_get
 
 METRICS = (
     "hearth_updates_handled_total",
+    "hearth_updates_unparseable_total",
     "hearth_messages_sent_total",
     "hearth_messages_failed_total",
     "hearth_outbox_depth",

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from bot.domain.clock import FakeClock
-from bot.logs import NOISY_LOGGERS, configure_logging, redact
+from bot.logs import NOISY_LOGGERS, RepeatLimiter, configure_logging, redact
 from bot.sandbox import BotApiSandbox
 from tests.conftest import TOKEN, Running
 from tests.helpers import pair_couple, read_all
@@ -129,3 +129,51 @@ def test_json_lines_carry_extras() -> None:
 
 def test_any_bot_token_in_a_url_is_redacted() -> None:
     assert redact("GET /bot987654:AAbb-cc_DD/getMe", []) == "GET /bot<redacted>/getMe"
+
+
+def test_above_debug_payloads_objects_and_private_fields_are_cut_out() -> None:
+    update = {"update_id": 5, "message": {"text": NOTE, "from": {"first_name": NAMES[0]}}}
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    try:
+        configure_logging("DEBUG", [TOKEN], "json", stream)
+        other = logging.getLogger("telegram.ext.ExtBot")
+        other.critical("Error while parsing updates! Received data was %r", [update])
+        other.error("failed: %s", ValueError(f"bad {{'caption': '{ANSWERS[0]}'}}"))
+        logging.getLogger("sqlalchemy.engine").warning("%s", f'{{"username": "{NAMES[1]}"}}')
+        logging.getLogger("bot.test").info("sent %d to %s", 3, "a chat", extra={"n": 1})
+        logging.getLogger("bot.test").debug("at DEBUG all of it: %r", update)
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 5
+    for line in lines[:4]:
+        for private in PRIVATE:
+            assert private not in line, line
+    assert "Received data was '<list of 1>'" in lines[0]
+    assert "ValueError: bad {'caption': <private>}" in lines[1]
+    assert json.loads(lines[3])["message"] == "sent 3 to a chat"
+    assert NOTE in lines[4], "DEBUG is left whole, for a developer's own machine"
+
+
+def test_a_repeated_error_is_written_once_an_interval_with_a_count() -> None:
+    now = [0.0]
+    limiter = RepeatLimiter(interval=10.0, clock=lambda: now[0])
+    written = []
+    for second in range(30):
+        now[0] = float(second)
+        for _ in range(1000):  # an error loop
+            record = logging.LogRecord(
+                "telegram.ext.Updater", logging.ERROR, "x", 0, "poll %s", ("x",), None
+            )
+            if limiter.filter(record):
+                written.append(record.getMessage())
+    assert written == [
+        "poll x",
+        "poll x [9999 more like this in the last 10 s]",
+        "poll x [9999 more like this in the last 10 s]",
+    ]
+    info = logging.LogRecord("bot.x", logging.INFO, "x", 0, "handled", None, None)
+    assert all(limiter.filter(info) for _ in range(5)), "INFO lines are not folded"

@@ -1,7 +1,8 @@
 """Bad input, property-based: thousands of arbitrary updates (any text and unicode,
 4096-character messages, unknown commands, commands with junk arguments, forged and
 stale callback data, edited messages, stickers and other unsupported media, groups and
-channels) go through the sandbox to the real bot. No unhandled exception (the error
+channels; digits of other scripts, lone surrogates, NUL, right-to-left text and combining
+marks) go through the sandbox to the real bot. No unhandled exception (the error
 handler never runs), every reply is short, and nothing changes that should not: the pair
 stays as it was, the stranger stays a stranger, and no private answer leaks."""
 
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from bot.sandbox import SimulatedUser
 from tests.conftest import Running
-from tests.helpers import scalar
+from tests.helpers import pair_couple, read_all, scalar
 from tests.test_reliability_intruders import SECRETS, revealed_couple
 
 ACTORS = ("alice", "bob", "eve")
@@ -31,9 +32,18 @@ COMMANDS = (
 MEDIA = ("sticker", "document", "photo", "voice", "video", "video_note")
 PREFIXES = ("rx:", "hr:", "hp:", "unp:", "acc:", "tp:", "ci:", "cs:", "rc:", "cc:", "cw:")
 
-texts = st.text(min_size=1, max_size=300).filter(lambda s: s.strip())
+# What str.isdigit() accepts and int() may refuse (², ①), digits of other scripts, lone
+# surrogates (Cs), NUL, right-to-left marks and letters, combining marks (Mn).
+TRICKY = "²³①⑩٣۴३๓߁𝟙\x00\u202e\u200f\u061c\u05d0\u0627\u0301\u0651\ud800\udfff"
+tricky_char = st.one_of(
+    st.sampled_from(TRICKY), st.characters(categories=["Nd", "No", "Cs", "Mn", "Cf"])
+)
+any_char = st.one_of(st.characters(), tricky_char)
+texts = st.one_of(
+    st.text(min_size=1, max_size=300), st.text(any_char, min_size=1, max_size=60)
+).filter(lambda s: s.strip())
 long_texts = st.text(min_size=1, max_size=8).filter(str.strip).map(lambda s: (s * 4096)[:4096])
-junk = st.text(max_size=80)
+junk = st.one_of(st.text(max_size=80), st.text(any_char, max_size=12))
 callback = st.one_of(
     st.builds(lambda p, n: f"{p}{n}", st.sampled_from(PREFIXES), st.integers(-5, 10**12)),
     st.builds(lambda p, n, m: f"{p}{n}:{m}", st.sampled_from(PREFIXES), st.integers(), junk),
@@ -164,3 +174,27 @@ async def test_arbitrary_updates_never_crash_leak_or_change_the_pair(
     assert await scalar(bot, "SELECT status FROM pair WHERE id = :p", p=pair) == "active"
     assert await scalar(bot, "SELECT count(*) FROM active_partner WHERE person_id = 1666") == 0
     assert await scalar(bot, "SELECT count(*) FROM outbox WHERE recipient_id = 1666") == 0
+
+
+@pytest.mark.parametrize("days", ["²", "①", "٣", "𝟙", "7\u0663", "\ud800"])
+async def test_junk_numbers_get_the_kind_help(bot: Running, days: str) -> None:
+    alice, _, _, _ = await revealed_couple(bot)
+    await bot.settle()
+    while alice.unread:
+        await alice.expect()
+    await alice.send_text(f"/pause {days}")
+    reply = await alice.expect()
+    assert "/pause 7" in reply.text, reply.text
+    assert await scalar(bot, "SELECT paused_until FROM pair") is None
+
+
+async def test_lone_surrogates_and_nul_are_made_safe_before_storage(bot: Running) -> None:
+    couple = await pair_couple(bot, (1101, "Ad\ud800a\x00"), (1102, "B\u202eo"))
+    await couple.a.send_text("Walk\ud800 by the\x00 sea \u0627\u0651")
+    await couple.a.expect(contains="Saved.")
+    stored = await scalar(bot, "SELECT first_name FROM person WHERE id = 1101")
+    assert stored == "Ad\ufffda"
+    await couple.b.send_text("Mine")
+    await bot.settle()
+    revealed = [m.text for m in await read_all(bot, couple.b)]
+    assert any("Walk\ufffd by the sea \u0627\u0651" in text for text in revealed), revealed

@@ -360,6 +360,9 @@ class InboxUpdate(SQLModel, table=True):
     received_at: datetime = _required_instant()
     claimed_until: datetime | None = _optional_instant()
     processed_at: datetime | None = _optional_instant()
+    # Set when failed, for `hearth inbox failed`: the update's kind and why (no content).
+    kind: str | None = Field(default=None, max_length=32)
+    reason: str | None = Field(default=None, max_length=120)
 
 
 class SendBudget(SQLModel, table=True):

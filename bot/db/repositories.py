@@ -1206,13 +1206,33 @@ class InboxRepository:
         return rows
 
     async def finish(self, update_ids: Collection[int], status: str, now: datetime) -> None:
-        """`done` (handled) or `failed` (given up after repeated crashes)."""
+        """`done` (handled)."""
         if update_ids:
             await self.session.execute(
                 update(InboxUpdate)
                 .where(col(InboxUpdate.update_id).in_(list(update_ids)))
                 .values(status=status, processed_at=now, claimed_until=None)
             )
+
+    async def fail(self, update_id: int, kind: str, reason: str, now: datetime) -> None:
+        """Given up: never claimed again, and no longer holds its chat's later updates."""
+        await self.session.execute(
+            update(InboxUpdate)
+            .where(col(InboxUpdate.update_id) == update_id)
+            .values(status="failed", processed_at=now, claimed_until=None, kind=kind, reason=reason)
+        )
+
+    async def failed_since(self, since: datetime) -> list[tuple[int, str, str]]:
+        """(update_id, kind, reason) of updates given up on since `since`, oldest first."""
+        statement = (
+            select(col(InboxUpdate.update_id), col(InboxUpdate.kind), col(InboxUpdate.reason))
+            .where(
+                and_(col(InboxUpdate.status) == "failed", col(InboxUpdate.processed_at) >= since)
+            )
+            .order_by(col(InboxUpdate.update_id))
+        )
+        rows = (await self.session.execute(statement)).all()
+        return [(int(i), kind or "unknown", reason or "") for i, kind, reason in rows]
 
     async def release(self, update_ids: Collection[int]) -> int:
         """Give claimed, unhandled updates back (a stopping replica)."""

@@ -5,6 +5,8 @@ POST /sandbox/users/{id}/text    {"text": "...", "first_name": "...", "username"
 POST /sandbox/users/{id}/press   {"callback_data": "..."} or {"button": "button text"}
 GET  /sandbox/chats/{id}/messages?after=<message_id>&timeout=<seconds>
 GET  /sandbox/transcript
+POST /sandbox/updates            {any update fields}: queued as they are (raw), with the
+                                 next update_id
 
 Answers are `{"ok": true, "result": ...}` or `{"ok": false, "description": ...}`.
 """
@@ -20,13 +22,14 @@ from starlette.routing import BaseRoute, Route
 
 from bot.sandbox.people import Population
 from bot.sandbox.records import format_transcript
+from bot.sandbox.server import ok
 from bot.sandbox.state import World
 
 MAX_WAIT_SECONDS = 60.0
 
 
 def _ok(result: Any) -> JSONResponse:
-    return JSONResponse({"ok": True, "result": result})
+    return ok(result)  # as the Bot API answers: a raw update may hold lone surrogates
 
 
 def _refused(status: int, description: str) -> JSONResponse:
@@ -44,7 +47,12 @@ class ControlRoutes:
             Route("/users/{user_id}/press", self.press, methods=["POST"]),
             Route("/chats/{chat_id}/messages", self.messages, methods=["GET"]),
             Route("/transcript", self.transcript, methods=["GET"]),
+            Route("/updates", self.inject_update, methods=["POST"]),
         ]
+
+    async def inject_update(self, request: Request) -> Response:
+        body = await _json_body(request)
+        return _ok(self._world.updates.push_raw(body))
 
     async def send_text(self, request: Request) -> Response:
         body = await _json_body(request)

@@ -187,6 +187,10 @@ class BotApiSandbox:
         """Updates queued and not yet confirmed by the bot."""
         return self._core.world.updates.pending
 
+    def inject_update(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Queue a raw update (any JSON fields; the sandbox assigns its update_id)."""
+        return self._core.world.updates.push_raw(fields)
+
     @property
     def webhook_url(self) -> str | None:
         return self._core.webhook.url

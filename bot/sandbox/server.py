@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import socket
 from dataclasses import dataclass
@@ -30,8 +31,18 @@ TRANSPORT_KEY = "sandbox.transport"
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
+class _TelegramJSON(JSONResponse):
+    """Like Telegram, escapes what UTF-8 cannot carry (a lone surrogate in an update)."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
 def ok(result: Any) -> JSONResponse:
-    return JSONResponse({"ok": True, "result": result})
+    return _TelegramJSON({"ok": True, "result": result})
 
 
 def failed(error: ApiError) -> JSONResponse:

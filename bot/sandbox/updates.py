@@ -66,6 +66,15 @@ class UpdateQueue:
         self.changed.fire()
         return update
 
+    def push_raw(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Queue `fields` as they are, under the next update_id: any shape at all (an older
+        Bot API server's, a malformed one), to see how the bot copes."""
+        update = {**copy.deepcopy(fields), "update_id": self._next_update_id}
+        self._next_update_id += 1
+        self._pending.append(update)
+        self.changed.fire()
+        return update
+
     def confirm(self, offset: int) -> None:
         """getUpdates' offset: forget updates before it; a negative one keeps the last -offset."""
         if offset < 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from typing import Any
@@ -112,9 +113,13 @@ class WebhookDelivery:
         """None when the bot took the update, else Telegram's words for what went wrong."""
         if self.url is None:
             return "Webhook was deleted"
-        headers = {SECRET_HEADER: self.secret_token} if self.secret_token else {}
+        headers = {"Content-Type": "application/json"}
+        if self.secret_token:
+            headers[SECRET_HEADER] = self.secret_token
+        # ASCII JSON, as Telegram sends: a lone surrogate travels escaped.
+        body = json.dumps(update, separators=(",", ":")).encode("ascii")
         try:
-            response = await client.post(self.url, json=update, headers=headers)
+            response = await client.post(self.url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             return f"Connection failed: {exc.__class__.__name__}"
         if 200 <= response.status_code < 300:

@@ -27,6 +27,7 @@ from bot.domain.conversation import (
     destination,
 )
 from bot.domain.people import PersonInfo
+from bot.domain.text_input import ascii_number
 from bot.services.checkins import CheckInService, NoteSaved
 from bot.services.results import Refusal, Refused
 from bot.services.rounds import IncomingAnswer, Relayed, RoundService, Saved
@@ -249,9 +250,9 @@ def parse_option(code: str) -> Option | None:
     """The option a code names; None for "keep it to myself" and for anything malformed
     (a malformed code then changes nothing but the held message)."""
     head, digits = code[:1], code[1:]
-    if not (digits == "" or (digits.isascii() and digits.isdigit() and len(digits) <= 12)):
+    number = ascii_number(digits) if digits else None
+    if digits and number is None:
         return None
-    number = int(digits) if digits else None
     if head == "p":
         return ToPartner(number)
     if number is None:

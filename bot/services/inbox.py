@@ -5,6 +5,11 @@ update_id, so a retried delivery is stored once. A worker (on every replica) cla
 stored updates with FOR UPDATE SKIP LOCKED, at most one per chat at a time and in
 update_id order, hands each to the handlers and marks it done. A crash after the 200
 loses nothing: the claim's lease runs out and the update is handled then.
+
+An update that cannot be read, or whose handling fails `max_attempts` times, is marked
+failed with its kind and reason (never its content): it is not retried, no longer holds
+its chat's later updates, stays listed by `hearth inbox failed` for a day and is then
+pruned with the handled ones.
 """
 
 from __future__ import annotations
@@ -13,12 +18,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from bot.db.models import InboxUpdate
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
+from bot.domain.text_input import safe_json
+from bot.domain.updates import update_kind
 from bot.services.background import finish
 
 log = logging.getLogger(__name__)
@@ -31,6 +39,11 @@ class NotAnUpdate(ValueError):
     """The body is not a JSON object with an integer update_id."""
 
 
+class Unreadable(ValueError):
+    """Raised by the processor for an update it cannot read (reading again would fail
+    again); the message is the reason, with no content, and it was logged already."""
+
+
 class Inbox:
     def __init__(
         self,
@@ -41,7 +54,7 @@ class Inbox:
         *,
         batch_size: int = 50,
         lease: timedelta = timedelta(minutes=2),
-        max_attempts: int = 5,
+        max_attempts: int = 3,
         poll_seconds: float = 1.0,
         keep_for: timedelta = timedelta(days=1),
     ) -> None:
@@ -69,10 +82,9 @@ class Inbox:
         if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
             raise NotAnUpdate("not a Telegram update")
         update_id = int(payload["update_id"])
+        safe: dict[str, Any] = safe_json(payload)  # the edge where webhook text comes in
         async with self._uow() as uow:
-            added = await uow.inbox.add(
-                update_id, self._chat_key(payload), payload, self._clock.now()
-            )
+            added = await uow.inbox.add(update_id, self._chat_key(safe), safe, self._clock.now())
             await uow.commit()
         if added:
             self.stored += 1
@@ -143,22 +155,35 @@ class Inbox:
         return rows
 
     async def _handle(self, row: InboxUpdate) -> None:
-        status = "done"
-        if row.attempts >= self._max_attempts:
-            log.error("update %s given up after %d attempts", row.update_id, row.attempts)
-            status = "failed"
-        else:
-            try:
-                await self._process(dict(row.payload))
-            except Exception as error:
-                # Never the payload: it holds people's words.
-                log.error("update %s could not be handled: %s", row.update_id, type(error).__name__)
-                status = "failed"
+        reason = await self._attempt(row)
         async with self._uow() as uow:
-            await uow.inbox.finish([row.update_id], status, self._clock.now())
+            now = self._clock.now()
+            if reason is None:
+                await uow.inbox.finish([row.update_id], "done", now)
+            elif reason.retry:
+                await uow.inbox.release([row.update_id])
+            else:
+                await uow.inbox.fail(row.update_id, update_kind(row.payload), reason.text, now)
             await uow.commit()
         self._claimed.discard(row.update_id)
-        self.wake()  # the chat's next update may be claimable now
+        self.wake()  # the chat's next update (or this one, again) may be claimable now
+
+    async def _attempt(self, row: InboxUpdate) -> _Failure | None:
+        """None when handled; else why not, and whether to try again."""
+        if row.attempts > self._max_attempts:  # claimed again and again by crashed workers
+            log.error("update %s given up after %d attempts", row.update_id, row.attempts - 1)
+            return _Failure(f"given up after {row.attempts - 1} attempts", retry=False)
+        try:
+            await self._process(dict(row.payload))
+        except Unreadable as error:
+            return _Failure(str(error)[:120], retry=False)  # logged by the processor
+        except Exception as error:
+            # Never the payload: it holds people's words.
+            text = f"handling raised {type(error).__name__}"
+            retry = row.attempts < self._max_attempts
+            log.error("update %s: %s%s", row.update_id, text, "; will retry" if retry else "")
+            return _Failure(text, retry=retry)
+        return None
 
     async def _maybe_prune(self) -> None:
         self._rounds += 1
@@ -167,3 +192,9 @@ class Inbox:
         async with self._uow() as uow:
             await uow.inbox.prune(self._clock.now() - self._keep_for)
             await uow.commit()
+
+
+@dataclass(frozen=True)
+class _Failure:
+    text: str
+    retry: bool

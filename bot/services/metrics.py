@@ -21,6 +21,7 @@ class MetricsSources:
     updates_handled: Callable[[], int]
     sender: SenderStats
     webhook_duplicates: Callable[[], int] = lambda: 0
+    updates_unparseable: Callable[[], int] = lambda: 0
 
 
 class Operations:
@@ -63,6 +64,11 @@ class Operations:
             "hearth_webhook_duplicates_total",
             "Webhook deliveries of an update already stored (handled once).",
             {(): self._sources.webhook_duplicates()},
+        )
+        page.counter(
+            "hearth_updates_unparseable_total",
+            "Telegram updates that could not be read, set aside (not retried).",
+            {(): self._sources.updates_unparseable()},
         )
         page.counter(
             "hearth_messages_sent_total", "Outbox messages Telegram accepted.", {(): stats.sent}

@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.domain.checkins import RATINGS
+from bot.domain.text_input import ascii_number
 from bot.services.checkins import (
     CadenceView,
     CheckInService,
@@ -32,14 +33,15 @@ def _refusal_text(refused: Refused) -> str:
 def _ids(data: str, prefix: str, parts: int) -> list[str] | None:
     """Split callback data after its prefix; None when it is not of the expected shape."""
     values = data.removeprefix(prefix).split(":")
-    if len(values) != parts or not values[0].isdigit() or len(values[0]) > 12:
+    if len(values) != parts or ascii_number(values[0]) is None:
         return None
     return values
 
 
 def _rating_of(text: str) -> int | None:
-    """A rating from callback data: ASCII digits only (str.isdigit accepts "²")."""
-    return int(text) if text in {str(rating) for rating in RATINGS} else None
+    """A rating from callback data (ASCII digits only), if it is one of the ratings."""
+    rating = ascii_number(text, 1)
+    return rating if rating in RATINGS else None
 
 
 @dataclass
@@ -81,9 +83,9 @@ class CheckInHandlers:
             valid = choice in dict(checkin_keyboards.CADENCES)
             view = await self.checkins.set_cadence(person, cadence=choice) if valid else None
         else:
-            day = data.removeprefix(checkin_keyboards.WEEKDAY_PREFIX)
-            valid = day.isdigit() and int(day) < len(checkin_texts.WEEKDAYS)
-            view = await self.checkins.set_cadence(person, weekday=int(day)) if valid else None
+            day = ascii_number(data.removeprefix(checkin_keyboards.WEEKDAY_PREFIX), 1)
+            valid = day is not None and day < len(checkin_texts.WEEKDAYS)
+            view = await self.checkins.set_cadence(person, weekday=day) if valid else None
         if not isinstance(view, CadenceView):
             await query.answer(texts.BUTTON_EXPIRED)
             return

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.domain.conversation import AnswerRound, NoteCheckIn, ReplaceAnswer, ToPartner
+from bot.domain.text_input import ascii_number
 from bot.services.checkins import NoteSaved
 from bot.services.conversation import (
     DROP_CODE,
@@ -78,11 +79,12 @@ class ConversationHandlers:
         query = update.callback_query
         if query is None or query.data is None:
             return
-        held, _, choice = query.data.removeprefix(keyboards.ROUTE_PREFIX).partition(":")
-        if not (held.isascii() and held.isdigit() and len(held) <= 12):
+        held_text, _, choice = query.data.removeprefix(keyboards.ROUTE_PREFIX).partition(":")
+        held = ascii_number(held_text)
+        if held is None:
             await query.answer(texts.BUTTON_EXPIRED)
             return
-        outcome = await self.conversation.choose(person_of(query.from_user), int(held), choice)
+        outcome = await self.conversation.choose(person_of(query.from_user), held, choice)
         if isinstance(outcome, Refused) and outcome.reason is Refusal.STALE_BUTTON:
             await query.answer(texts.BUTTON_EXPIRED)
             return

@@ -18,6 +18,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.people import PersonInfo
+from bot.domain.text_input import ascii_number
 from bot.services.pair_settings import PairSettingsService
 from bot.services.pairing import InviteCreated, Paired, PairingService, Unpaired
 from bot.services.results import Refused
@@ -221,8 +222,7 @@ class PairingHandlers:
 
 
 def _int_suffix(data: str, prefix: str) -> int | None:
-    digits = data.removeprefix(prefix)
-    return int(digits) if digits.isdigit() and len(digits) < 18 else None
+    return ascii_number(data.removeprefix(prefix), 17)
 
 
 def _bot_was_added(change: ChatMemberUpdated) -> bool:

@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 
 from bot.domain.people import PersonInfo
 from bot.domain.reactions import added_emojis
+from bot.domain.text_input import ascii_number
 from bot.services.pair_settings import (
     PairSettingsService,
     Paused,
@@ -112,12 +113,11 @@ class RoundHandlers:
         if query is None or query.data is None:
             return
         parts = query.data.removeprefix(keyboards.REACTION_PREFIX).split(":")
-        if len(parts) != 2 or not all(part.isdigit() and len(part) < 12 for part in parts):
+        numbers = [ascii_number(part, 11) for part in parts]
+        if len(numbers) != 2 or numbers[0] is None or numbers[1] is None:
             await query.answer(texts.BUTTON_EXPIRED)
             return
-        outcome = await self.reactions.react(
-            person_of(query.from_user), int(parts[0]), int(parts[1])
-        )
+        outcome = await self.reactions.react(person_of(query.from_user), numbers[0], numbers[1])
         if isinstance(outcome, Reacted):
             await query.answer(
                 texts.reaction_sent(outcome.partner_name, outcome.emoji, outcome.already_sent)
@@ -147,12 +147,12 @@ class RoundHandlers:
         query = update.callback_query
         if query is None or query.data is None:
             return
-        page = query.data.removeprefix(keyboards.HISTORY_PAGE_PREFIX)
+        page = ascii_number(query.data.removeprefix(keyboards.HISTORY_PAGE_PREFIX), 6)
         await query.answer()
-        if not page.isdigit() or len(page) > 6:
+        if page is None:
             return
         text, keyboard = await self._history_page(
-            query.from_user.id, query.from_user.first_name, int(page)
+            query.from_user.id, query.from_user.first_name, page
         )
         await edit(query, text, keyboard)
 
@@ -172,11 +172,11 @@ class RoundHandlers:
         query = update.callback_query
         if query is None or query.data is None or query.message is None:
             return
-        round_id = query.data.removeprefix(keyboards.HISTORY_ROUND_PREFIX)
-        if not round_id.isdigit() or len(round_id) > 12:
+        round_id = ascii_number(query.data.removeprefix(keyboards.HISTORY_ROUND_PREFIX))
+        if round_id is None:
             await query.answer(texts.BUTTON_EXPIRED)
             return
-        view = await self.rounds.view_round(person_of(query.from_user), int(round_id))
+        view = await self.rounds.view_round(person_of(query.from_user), round_id)
         if isinstance(view, Refused):
             await query.answer(texts.BUTTON_EXPIRED)
             return
@@ -262,10 +262,11 @@ class RoundHandlers:
         if message is None or user is None:
             return
         text = _args_text(context).removesuffix("days").removesuffix("d").strip()
-        if text and (not text.isdigit() or not 1 <= int(text) <= 60):
+        days = ascii_number(text, 2) if text else None
+        if text and (days is None or not 1 <= days <= 60):
             await reply(message, texts.PAUSE_HELP)
             return
-        outcome = await self.settings.pause(person_of(user), int(text) if text else None)
+        outcome = await self.settings.pause(person_of(user), days)
         if isinstance(outcome, Paused):
             await reply(message, texts.paused(outcome.until_text))
         else:

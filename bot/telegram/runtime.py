@@ -17,11 +17,13 @@ from telegram.ext import (
     MessageReactionHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.telegram import checkin_keyboards, keyboards, texts
 from bot.telegram.checkin_handlers import CheckInHandlers
 from bot.telegram.conversation_handlers import ConversationHandlers
 from bot.telegram.handlers import PairingHandlers, on_error
+from bot.telegram.poison import HearthBot, SetAside
 from bot.telegram.privacy_handlers import DELETE_NO, DELETE_YES, PrivacyHandlers
 from bot.telegram.round_handlers import RoundHandlers
 from bot.telegram.zone_handlers import ZoneHandlers
@@ -104,16 +106,22 @@ def _chat_key(update: object) -> int:
 
 
 def build_application(
-    token: str, base_url: str, base_file_url: str, counter: UpdateCounter
+    token: str,
+    base_url: str,
+    base_file_url: str,
+    counter: UpdateCounter,
+    set_aside: SetAside | None = None,
 ) -> HearthApplication:
+    bot = HearthBot(
+        token,
+        base_url=base_url,
+        base_file_url=base_file_url,
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=40),
+        set_aside=set_aside or SetAside(),
+    )
     return (
-        Application.builder()
-        .token(token)
-        .base_url(base_url)
-        .base_file_url(base_file_url)
-        .concurrent_updates(PerChatUpdateProcessor(counter))
-        .get_updates_read_timeout(40)
-        .build()
+        Application.builder().bot(bot).concurrent_updates(PerChatUpdateProcessor(counter)).build()
     )
 
 

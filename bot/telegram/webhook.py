@@ -7,14 +7,16 @@ from typing import Any
 
 from telegram import Update
 
+from bot.telegram.poison import SetAside, UnparseableUpdate, read_update
 from bot.telegram.runtime import HearthApplication, _chat_key
 
 
 class UpdateFeeder:
     """Turns a stored update (plain JSON) back into a PTB Update and processes it."""
 
-    def __init__(self, application: HearthApplication) -> None:
+    def __init__(self, application: HearthApplication, set_aside: SetAside) -> None:
         self._application = application
+        self._set_aside = set_aside
 
     def chat_key(self, payload: dict[str, Any]) -> int:
         """The chat whose updates must run in order (0 for updates without a chat)."""
@@ -24,9 +26,21 @@ class UpdateFeeder:
             return 0
 
     async def process(self, payload: dict[str, Any]) -> None:
-        """Run the handlers to the end (through the per-chat processor, which counts it)."""
+        """Run the handlers to the end (through the per-chat processor, which counts it).
+
+        Raises UnparseableUpdate (logged and counted already) for an update PTB cannot
+        read: the inbox marks it failed at once, as reading it again would fail again."""
         application = self._application
-        update = Update.de_json(payload, application.bot)
+        try:
+            update = read_update(payload, application.bot, self._set_aside)
+        except UnparseableUpdate:
+            # Handed on bare, as long polling does (it is counted as handled), then failed.
+            await self._run(Update(update_id=int(payload["update_id"])))
+            raise
+        await self._run(update)
+
+    async def _run(self, update: Update) -> None:
+        application = self._application
         await application.update_processor.process_update(
             update, application.process_update(update)
         )
