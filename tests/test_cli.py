@@ -45,7 +45,7 @@ async def test_demo_plays_a_whole_day_and_exits_zero(capsys: pytest.CaptureFixtu
     assert "You've both answered" in out
     assert "reacted ❤️" in out
     assert "Your check-in" in out
-    assert "All 13 steps happened" in out
+    assert "All 14 steps happened" in out
 
 
 async def test_demo_story_fits_its_questions_and_shows_no_message_ids(
@@ -62,7 +62,7 @@ async def test_demo_story_fits_its_questions_and_shows_no_message_ids(
     assert f"Bob: {script.bob}" in out
     assert "#" not in out.replace("#Hearth", ""), "no Telegram message ids in the story"
     assert "Bob reacted 🥰" in out
-    assert "All 13 steps happened" in out
+    assert "All 14 steps happened" in out
 
 
 async def test_interactive_demo_never_sends_a_mistyped_command(

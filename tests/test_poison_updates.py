@@ -134,7 +134,9 @@ async def test_webhook_mode_marks_a_poison_update_failed_and_lists_it(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    clock.set(datetime.now(UTC))  # `hearth inbox failed` lists the last day of real time
+    # `hearth inbox failed` lists the last day of real time; midday today is within it and
+    # outside everyone's quiet hours, so the pairing messages are not held for the morning.
+    clock.set(datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0))
     async with webhook_bot(sandbox, database_url, clock) as hook:
         couple = await pair_couple(hook, (3001, NAMES[0]), (3002, NAMES[1]))
         caplog.set_level(logging.INFO)
