@@ -221,7 +221,7 @@ async def test_hot_reload_keeps_the_last_good_decks_on_an_invalid_edit(
     assert catalog.prompt("trust-02") == deck("trust").prompts[1]
     line = broken.splitlines().index("  - id: trust-01", 10) + 1
     messages = [record.getMessage() for record in caplog.records]
-    assert "keeping the last good decks" in messages[0]
+    assert any("keeping the last good decks" in message for message in messages)
     assert any(message.startswith(f"{path}:{line}: question id") for message in messages)
     assert (await prompt_rows(uow))["trust-02"]["retired_at"] is None
 

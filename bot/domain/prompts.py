@@ -15,11 +15,22 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-KINDS = ("daily", "checkin", "reconnect")
+from bot.domain.prompt_meaning import MeaningItem, menu_options, near_duplicates
+
+KINDS = ("daily", "checkin", "reconnect", "seasonal")
 DEPTHS = (1, 2, 3)
-DECK_FIELDS = ("id", "title", "description", "kind", "language", "prompts")
-PROMPT_FIELDS = ("id", "depth", "text", "tags")
-OPTIONAL_PROMPT_FIELDS = frozenset({"tags"})
+DECK_FIELDS = ("id", "title", "description", "kind", "language", "enabled_by_default", "prompts")
+OPTIONAL_DECK_FIELDS = frozenset({"enabled_by_default"})
+PROMPT_FIELDS = ("id", "depth", "text", "tags", "for", "occasion")
+OPTIONAL_PROMPT_FIELDS = frozenset({"tags", "for", "occasion"})
+# Relationship stages a prompt can assume (`for:`) and a pair can choose in /topics.
+STAGES = ("new", "long-distance", "living-together", "parents")
+# Days a seasonal prompt (`occasion:`) is offered on, instead of the usual choice.
+OCCASIONS = ("anniversary", "year-end", "new-year")
+# A translation file (prompts/<language>/<deck>.yaml) has these; the rest is the source's.
+TRANSLATION_DECK_FIELDS = ("id", "language", "title", "description", "prompts")
+TRANSLATION_PROMPT_FIELDS = ("id", "text")
+SOURCE_LANGUAGE = "en"
 MAX_TEXT_LENGTH = 1000
 MAX_TITLE_LENGTH = 100
 MAX_ID_LENGTH = 64
@@ -43,6 +54,14 @@ class Prompt:
     kind: str
     language: str
     line: int = field(default=0, compare=False)
+    stages: tuple[str, ...] = ()  # `for:`: offered only to pairs in one of these; () = all
+    occasion: str | None = None  # seasonal prompts only
+    # Other languages' texts, (language, text) sorted; `texts` adds the source's own.
+    translations: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def texts(self) -> dict[str, str]:
+        return {self.language: self.text, **dict(self.translations)}
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,7 @@ class Deck:
     language: str
     prompts: tuple[Prompt, ...]
     source_file: str = field(default="", compare=False)
+    enabled_by_default: bool = True  # false: an opt-in deck, off until a pair switches it on
 
 
 class Severity(StrEnum):
@@ -158,7 +178,9 @@ class _Linter:
     issues: list[LintIssue] = field(default_factory=list)
     deck_ids: dict[str, _Seen] = field(default_factory=dict)
     prompt_ids: dict[str, _Seen] = field(default_factory=dict)
-    texts: list[tuple[str, _Seen]] = field(default_factory=list)
+    wordings: list[tuple[str, _Seen]] = field(default_factory=list)
+    # (text, kind, where) of every valid question, for the meaning check.
+    texts: list[tuple[str, str, _Seen]] = field(default_factory=list)
 
     def error(self, file: str, line: int, message: str) -> None:
         self.issues.append(LintIssue(file, line, message))
@@ -179,12 +201,13 @@ class _Linter:
             )
             return None
         errors_before = len(self.issues)
-        fields = self._fields(file, root, DECK_FIELDS, frozenset(), "deck")
+        fields = self._fields(file, root, DECK_FIELDS, OPTIONAL_DECK_FIELDS, "deck")
         deck_id = self._deck_id(file, fields.get("id"), source.stem)
         title = self._words(file, fields.get("title"), "title", MAX_TITLE_LENGTH)
         description = self._words(file, fields.get("description"), "description", None)
         kind = self._choice(file, fields.get("kind"))
         language = self._language(file, fields.get("language"))
+        enabled = self._flag(file, fields.get("enabled_by_default"), "enabled_by_default")
         header_ok = len(self.issues) == errors_before
         prompts = self._prompts(
             file, fields.get("prompts"), deck_id or source.stem, kind or "", language or ""
@@ -198,7 +221,16 @@ class _Linter:
             or language is None
         ):
             return None
-        return Deck(deck_id, title, description, kind, language, tuple(prompts), file)
+        return Deck(deck_id, title, description, kind, language, tuple(prompts), file, enabled)
+
+    def _flag(self, file: str, entry: MapEntry | None, name: str) -> bool:
+        if entry is None:
+            return True
+        value = _scalar(entry.value)
+        if not isinstance(value, bool):
+            self.error(file, entry.key_line, f"{name} must be true or false, not {_shown(value)}")
+            return True
+        return value
 
     def _fields(
         self,
@@ -303,7 +335,7 @@ class _Linter:
             self.error(
                 file,
                 entry.key_line,
-                f"kind must be daily, checkin or reconnect, not {_shown(value)}",
+                f"kind must be daily, checkin, reconnect or seasonal, not {_shown(value)}",
             )
             return None
         assert isinstance(value, str)
@@ -358,11 +390,48 @@ class _Linter:
         depth = self._depth(file, fields.get("depth"))
         text = self._text(file, fields.get("text"), prompt_id)
         tags = self._tags(file, fields.get("tags"))
+        stages = self._stages(file, fields.get("for"))
+        occasion = self._occasion(file, fields.get("occasion"), kind, item.line)
         if any(issue.severity is Severity.ERROR for issue in self.issues[errors_before:]):
             return None
-        if prompt_id is None or depth is None or text is None or tags is None:
+        if prompt_id is None or depth is None or text is None or tags is None or stages is None:
             return None
-        return Prompt(prompt_id, deck_id, text, depth, tags, kind, language, item.line)
+        if text is not None:
+            self.texts.append((text, kind, _Seen(prompt_id, file, fields["text"].key_line)))
+        return Prompt(
+            prompt_id, deck_id, text, depth, tags, kind, language, item.line, stages, occasion
+        )
+
+    def _stages(self, file: str, entry: MapEntry | None) -> tuple[str, ...] | None:
+        words = self._tags(file, entry)
+        if words is None or entry is None:
+            return words
+        for word in words:
+            if word not in STAGES:
+                self.error(
+                    file,
+                    entry.key_line,
+                    f"'for' takes {', '.join(STAGES)}; '{word}' is not one of them",
+                )
+                return None
+        return words
+
+    def _occasion(self, file: str, entry: MapEntry | None, kind: str, line: int) -> str | None:
+        if kind != "seasonal":
+            if entry is not None:
+                self.error(file, entry.key_line, "only a seasonal deck's questions have 'occasion'")
+            return None
+        value = _scalar(entry.value) if entry is not None else None
+        if value not in OCCASIONS:
+            self.error(
+                file,
+                entry.key_line if entry is not None else line,
+                f"a seasonal question needs 'occasion:' one of {', '.join(OCCASIONS)}, "
+                f"not {_shown(value)}",
+            )
+            return None
+        assert isinstance(value, str)
+        return value
 
     def _prompt_id(self, file: str, entry: MapEntry | None, deck_id: str) -> str | None:
         prompt_id = self._identifier(file, entry, "question id")
@@ -403,16 +472,28 @@ class _Linter:
         text = self._words(file, entry, "text", MAX_TEXT_LENGTH)
         if text is None or entry is None:
             return None
-        self.texts.append((normalise_text(text), _Seen(prompt_id or "?", file, entry.key_line)))
+        self.wordings.append((normalise_text(text), _Seen(prompt_id or "?", file, entry.key_line)))
+        self.text_checks(file, entry.key_line, text)
+        return text
+
+    def text_checks(self, file: str, line: int, text: str) -> None:
+        """What a question's wording must not do, in any language."""
         opener = yes_no_opener(text)
         if opener is not None:
             self.warn(
                 file,
-                entry.key_line,
+                line,
                 f"this reads as a yes/no question ('{opener} ...'); "
                 "try opening with What, How, Which or Tell",
             )
-        return text
+        options = menu_options(text)
+        if options:
+            self.warn(
+                file,
+                line,
+                f"this ends in a menu of {options} options; a pick-one answer says little: "
+                "ask the open question and leave the examples out",
+            )
 
     def _tags(self, file: str, entry: MapEntry | None) -> tuple[str, ...] | None:
         if entry is None:
@@ -437,7 +518,7 @@ class _Linter:
 
     def cross_file_checks(self) -> None:
         """Duplicate and near-duplicate texts, reported where the second one appears."""
-        records = sorted(self.texts, key=lambda record: (record[1].file, record[1].line))
+        records = sorted(self.wordings, key=lambda record: (record[1].file, record[1].line))
         matcher = difflib.SequenceMatcher(autojunk=False)
         for later_index, (later_text, later) in enumerate(records):
             matcher.set_seq2(later_text)
@@ -456,6 +537,31 @@ class _Linter:
                     f"({earlier.file}:{earlier.line}); keep one or make them clearly different",
                 )
                 break
+        self.meaning_checks()
+
+    def meaning_checks(self) -> None:
+        """Questions that ask the same thing in other words (seasonal ones are one-offs)."""
+        records = sorted(
+            (record for record in self.texts if record[1] != "seasonal"),
+            key=lambda record: (record[2].file, record[2].line),
+        )
+        items = [MeaningItem(seen, text, kind) for text, kind, seen in records]
+        wording_dups = {
+            (issue.file, issue.line) for issue in self.issues if "the same as" in issue.message
+        }
+        for earlier_item, later_item, score in near_duplicates(items):
+            earlier, later = earlier_item.key, later_item.key
+            assert isinstance(earlier, _Seen)
+            assert isinstance(later, _Seen)
+            if (later.file, later.line) in wording_dups:
+                continue
+            self.warn(
+                later.file,
+                later.line,
+                f"'{later.name}' may ask the same as '{earlier.name}' "
+                f"({earlier.file}:{earlier.line}) in other words (meaning overlap "
+                f"{score:.0%}); merge them or make them clearly different",
+            )
 
 
 def _similar(matcher: difflib.SequenceMatcher[str]) -> bool:
