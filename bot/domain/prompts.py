@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from bot.domain.prompt_meaning import MeaningItem, menu_options, near_duplicates
@@ -74,6 +74,7 @@ class Deck:
     prompts: tuple[Prompt, ...]
     source_file: str = field(default="", compare=False)
     enabled_by_default: bool = True  # false: an opt-in deck, off until a pair switches it on
+    translations: tuple[tuple[str, str, str], ...] = ()  # (language, title, description)
 
 
 class Severity(StrEnum):
@@ -155,11 +156,18 @@ class LintResult:
         return [issue for issue in self.issues if issue.severity is Severity.WARNING]
 
 
-def lint_sources(sources: Sequence[DeckSource]) -> LintResult:
-    """Check every deck file and build the decks. Decks are only trustworthy without errors."""
+def lint_sources(
+    sources: Sequence[DeckSource], translations: Sequence[DeckSource] = ()
+) -> LintResult:
+    """Check every deck file and build the decks. Decks are only trustworthy without errors.
+
+    `translations` are the `<language>/<deck>.yaml` files: their texts are checked like the
+    source's and land in each prompt's `translations`.
+    """
     linter = _Linter()
     decks = [deck for source in sources if (deck := linter.deck(source)) is not None]
     linter.cross_file_checks()
+    decks = _Translations(linter, decks).apply(translations)
     issues = sorted(linter.issues, key=lambda issue: (issue.file, issue.line))
     return LintResult(tuple(decks), tuple(issues))
 
@@ -562,6 +570,140 @@ class _Linter:
                 f"({earlier.file}:{earlier.line}) in other words (meaning overlap "
                 f"{score:.0%}); merge them or make them clearly different",
             )
+
+
+@dataclass(frozen=True)
+class _Translated:
+    """One translation file, checked: its language, deck and texts by prompt id."""
+
+    language: str
+    deck_id: str
+    file: str
+    title: str
+    description: str
+    texts: dict[str, str]
+
+
+class _Translations:
+    """Translation files: the same ids as the source deck, the same wording rules."""
+
+    def __init__(self, linter: _Linter, decks: Sequence[Deck]) -> None:
+        self.linter = linter
+        self.decks = {deck.id: deck for deck in decks}
+
+    def apply(self, sources: Sequence[DeckSource]) -> list[Deck]:
+        found = [done for source in sources if (done := self.translation(source)) is not None]
+        languages = sorted({done.language for done in found})
+        self.missing(found, languages)
+        return [self.merged(deck, found) for deck in self.decks.values()]
+
+    def translation(self, source: DeckSource) -> _Translated | None:
+        linter, file, root = self.linter, source.file, source.root
+        if not isinstance(root, MapValue):
+            linter.error(file, 1, "a translation starts with id, language, title, description")
+            return None
+        fields = linter._fields(file, root, TRANSLATION_DECK_FIELDS, (), "translation")
+        deck = self.source_deck(file, fields.get("id"), source.stem)
+        language = linter._language(file, fields.get("language"))
+        folder = file.replace("\\", "/").rsplit("/", 2)[-2] if "/" in file else ""
+        if language is not None and folder and language != folder:
+            linter.error(file, root.line, f"language '{language}' but the folder is '{folder}/'")
+            language = None
+        title = linter._words(file, fields.get("title"), "title", MAX_TITLE_LENGTH)
+        description = linter._words(file, fields.get("description"), "description", None)
+        if deck is None or language is None:
+            return None
+        texts = self.texts(file, fields.get("prompts"), deck)
+        return _Translated(language, deck.id, file, title or "", description or "", texts)
+
+    def source_deck(self, file: str, entry: MapEntry | None, stem: str) -> Deck | None:
+        if entry is None:
+            return None
+        deck_id = _scalar(entry.value)
+        if deck_id != stem:
+            self.linter.error(
+                file, entry.key_line, f"deck id {_shown(deck_id)} does not match the file name"
+            )
+            return None
+        deck = self.decks.get(stem)
+        if deck is None:
+            self.linter.error(
+                file, entry.key_line, f"there is no source deck '{stem}' to translate"
+            )
+        return deck
+
+    def texts(self, file: str, entry: MapEntry | None, deck: Deck) -> dict[str, str]:
+        linter = self.linter
+        if entry is None or not isinstance(entry.value, ListValue):
+            if entry is not None:
+                linter.error(file, entry.key_line, "prompts must be a list of '- id: ...'")
+            return {}
+        known = {prompt.id for prompt in deck.prompts}
+        texts: dict[str, str] = {}
+        for item in entry.value.items:
+            if not isinstance(item, MapValue):
+                linter.error(file, item.line, "each question must be a block starting with '- id:'")
+                continue
+            fields = linter._fields(file, item, TRANSLATION_PROMPT_FIELDS, (), "question")
+            prompt_id = _scalar(fields["id"].value) if "id" in fields else None
+            text = linter._words(file, fields.get("text"), "text", MAX_TEXT_LENGTH)
+            if prompt_id not in known:
+                linter.error(
+                    file,
+                    item.line,
+                    f"question id {_shown(prompt_id)} is not in the source deck "
+                    f"'{deck.id}' ({deck.source_file})",
+                )
+                continue
+            assert isinstance(prompt_id, str)
+            if prompt_id in texts:
+                linter.error(file, item.line, f"question id '{prompt_id}' appears twice")
+                continue
+            if text is not None:
+                linter.text_checks(file, fields["text"].key_line, text)
+                texts[prompt_id] = text
+        return texts
+
+    def missing(self, found: Sequence[_Translated], languages: Sequence[str]) -> None:
+        """A warning per deck and language for the daily questions with no text yet."""
+        by_key = {(done.deck_id, done.language): done for done in found}
+        for language in languages:
+            for deck in self.decks.values():
+                if deck.kind != "daily" or deck.language == language:
+                    continue
+                done = by_key.get((deck.id, language))
+                have = done.texts if done is not None else {}
+                absent = [prompt.id for prompt in deck.prompts if prompt.id not in have]
+                if absent:
+                    shown = ", ".join(absent[:3]) + (", ..." if len(absent) > 3 else "")
+                    self.linter.warn(
+                        done.file if done is not None else deck.source_file,
+                        0,
+                        f"missing translation: {len(absent)} of {len(deck.prompts)} questions "
+                        f"of '{deck.id}' have no '{language}' text ({shown})",
+                    )
+
+    def merged(self, deck: Deck, found: Sequence[_Translated]) -> Deck:
+        mine = sorted((done for done in found if done.deck_id == deck.id), key=_language_of)
+        if not mine:
+            return deck
+        prompts = tuple(
+            replace(
+                prompt,
+                translations=tuple(
+                    (done.language, done.texts[prompt.id])
+                    for done in mine
+                    if prompt.id in done.texts
+                ),
+            )
+            for prompt in deck.prompts
+        )
+        titles = tuple((done.language, done.title, done.description) for done in mine)
+        return replace(deck, prompts=prompts, translations=titles)
+
+
+def _language_of(done: _Translated) -> str:
+    return done.language
 
 
 def _similar(matcher: difflib.SequenceMatcher[str]) -> bool:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ import yaml
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.prompts import (
+    LANGUAGE_PATTERN,
     DailyPool,
     Deck,
     DeckSource,
@@ -101,13 +101,31 @@ def is_deck_file(name: str) -> bool:
     return name.endswith(DECK_SUFFIXES) and not name.startswith((".", "~"))
 
 
+def deck_paths(folder: Path) -> list[Path]:
+    """The source decks (`*.yaml`) and their translations (`<language>/*.yaml`), sorted."""
+    if not folder.is_dir():
+        return []
+    paths = []
+    for path in sorted(folder.iterdir()):
+        if path.is_dir() and LANGUAGE_PATTERN.match(path.name):
+            paths += [
+                inner
+                for inner in sorted(path.iterdir())
+                if is_deck_file(inner.name) and inner.is_file()
+            ]
+        elif is_deck_file(path.name) and path.is_file():
+            paths.append(path)
+    return paths
+
+
 def read_folder(folder: Path) -> FolderSnapshot:
-    """Read every deck file (sorted by name). A missing folder reads as empty."""
-    files: list[tuple[str, bytes]] = []
-    if folder.is_dir():
-        for path in sorted(folder.iterdir()):
-            if is_deck_file(path.name) and path.is_file():
-                files.append((path.name, path.read_bytes()))
+    """Read every deck file (sorted by name). A missing folder reads as empty.
+
+    A translation's name keeps its language folder: `es/trust.yaml`.
+    """
+    files = [
+        (path.relative_to(folder).as_posix(), path.read_bytes()) for path in deck_paths(folder)
+    ]
     digest = hashlib.sha256()
     for name, data in files:
         digest.update(f"{name}\0{len(data)}\0".encode())
@@ -122,6 +140,7 @@ def lint_snapshot(snapshot: FolderSnapshot) -> LoadResult:
         )
         return LoadResult((), (empty,), snapshot.digest)
     sources: list[DeckSource] = []
+    translations: list[DeckSource] = []
     read_issues: list[LintIssue] = []
     for name, data in snapshot.files:
         shown = str(snapshot.folder / name)
@@ -129,8 +148,8 @@ def lint_snapshot(snapshot: FolderSnapshot) -> LoadResult:
         if problem is not None:
             read_issues.append(problem)
         if source is not None:
-            sources.append(source)
-    result = lint_sources(sources)
+            (translations if "/" in name else sources).append(source)
+    result = lint_sources(sources, translations)
     issues = sorted([*read_issues, *result.issues], key=lambda issue: (issue.file, issue.line))
     if not issues and not any(deck.kind == "daily" for deck in result.decks):
         issues.append(
@@ -458,11 +477,9 @@ class PromptCatalog:
         """Names, modification times and sizes of the deck files: cheap enough every tick."""
         entries = []
         try:
-            with os.scandir(self.folder) as scan:
-                for entry in scan:
-                    if is_deck_file(entry.name) and entry.is_file():
-                        stat = entry.stat()
-                        entries.append((entry.name, stat.st_mtime_ns, stat.st_size))
+            for path in deck_paths(self.folder):
+                stat = path.stat()
+                entries.append((path.as_posix(), stat.st_mtime_ns, stat.st_size))
         except OSError:
             return ()
         return tuple(sorted(entries))
