@@ -861,7 +861,13 @@ class DailyPool:
     Per pair, the work is set arithmetic on ids, which runs for every due pair.
     """
 
-    def __init__(self, eligible: Sequence[Prompt], disabled_decks: Collection[str] = ()) -> None:
+    def __init__(
+        self,
+        eligible: Sequence[Prompt],
+        disabled_decks: Collection[str] = (),
+        stages: Collection[str] = (),
+    ) -> None:
+        eligible = [prompt for prompt in eligible if fits_stages(prompt, stages)]
         switched_on = [prompt for prompt in eligible if prompt.deck_id not in disabled_decks]
         prompts = sorted(switched_on or eligible, key=lambda prompt: prompt.id)
         self.ids = frozenset(prompt.id for prompt in prompts)
@@ -884,13 +890,22 @@ class DailyPool:
         history: Sequence[str],
         pair_age_days: int,
         exclude: Collection[str] = frozenset(),
+        max_depth: int = 3,
     ) -> Prompt | None:
+        """`max_depth` comes from `bot.domain.prompt_rules.max_depth`: deeper prompts wait
+        (unused in the cycle) until it allows them."""
         candidates = self._candidate_ids(history, exclude)
         if candidates is None:
             left = self._totals  # a new pair: everything is a candidate
         else:
             left = {depth: len(candidates & ids) for depth, ids in self._ids_by_depth.items()}
-        left = {depth: count for depth, count in left.items() if count}
+        left = {depth: count for depth, count in left.items() if count and depth <= max_depth}
+        if not left and self._totals:
+            # Every prompt within the limit is used in this cycle: a rested one within the
+            # limit beats a deeper one on a day meant to be light.
+            candidates = self._within(max_depth, history, exclude)
+            left = {depth: len(candidates & ids) for depth, ids in self._ids_by_depth.items()}
+            left = {depth: count for depth, count in left.items() if count}
         if not left:
             return None
         day_number = len(history)
@@ -903,6 +918,17 @@ class DailyPool:
         if candidates is not None:
             at_depth = [prompt for prompt in at_depth if prompt.id in candidates]
         return at_depth[_digest(pair_id, day_number, "prompt") % len(at_depth)]
+
+    def _within(
+        self, max_depth: int, history: Sequence[str], exclude: Collection[str]
+    ) -> frozenset[str]:
+        """Prompts up to `max_depth` (or the lightest depth there is), least recent first."""
+        depth = max(min(self._ids_by_depth), min(max_depth, max(self._ids_by_depth)))
+        within = frozenset().union(
+            *(ids for at, ids in self._ids_by_depth.items() if at <= depth)
+        ) - frozenset(exclude)
+        recent = set(history[-max(len(within) // 2, 1) :])
+        return (within - recent) or within
 
     def _candidate_ids(
         self, history: Sequence[str], exclude: Collection[str]
@@ -917,6 +943,28 @@ class DailyPool:
             left = self.ids - excluded
         rested = left.difference(history[-self._rest :]) if self._rest else left
         return rested or left
+
+
+def fits_stages(prompt: Prompt, stages: Collection[str]) -> bool:
+    """A prompt with `for:` goes only to pairs in one of its stages; others go to all."""
+    return not prompt.stages or any(stage in stages for stage in prompt.stages)
+
+
+def choose_seasonal(
+    pair_id: int,
+    prompts: Sequence[Prompt],
+    history: Sequence[str],
+    stages: Collection[str] = (),
+) -> Prompt | None:
+    """An unused seasonal prompt of the day's occasion (the caller passes that occasion's
+    prompts), or None when all have been used: then the usual choice applies."""
+    used = set(history)
+    unused = sorted(
+        (p for p in prompts if p.id not in used and fits_stages(p, stages)), key=lambda p: p.id
+    )
+    if not unused:
+        return None
+    return unused[_digest(pair_id, len(history), "seasonal") % len(unused)]
 
 
 def _draw_depth(

@@ -399,7 +399,7 @@ class PromptCatalog:
         self._decks: tuple[Deck, ...] = ()
         self._decks_by_id: dict[str, Deck] = {}
         self._prompts_by_id: dict[str, Prompt] = {}
-        self._pools: dict[tuple[str, frozenset[str]], DailyPool] = {}
+        self._pools: dict[tuple[str, frozenset[str], frozenset[str]], DailyPool] = {}
         self._stat_signature: tuple[tuple[str, int, int], ...] | None = None
         self._loaded_digest = ""
         self._rejected_digest = ""
@@ -531,19 +531,40 @@ class PromptCatalog:
         disabled_decks: Collection[str] = frozenset(),
         exclude: Collection[str] = frozenset(),
         language: str = "en",
+        *,
+        max_depth: int = 3,
+        stages: Collection[str] = frozenset(),
     ) -> Prompt | None:
-        """The pair's next daily question (see `bot.domain.prompts.choose_prompt`)."""
-        pool = self.daily_pool(language, frozenset(disabled_decks))
-        return pool.choose(pair_id, history, pair_age_days, exclude)
+        """The pair's next daily question (see `bot.domain.prompts.choose_prompt`);
+        `max_depth` from `bot.domain.prompt_rules.max_depth`, `stages` the pair's own."""
+        pool = self.daily_pool(language, frozenset(disabled_decks), frozenset(stages))
+        return pool.choose(pair_id, history, pair_age_days, exclude, max_depth)
 
-    def daily_pool(self, language: str, disabled_decks: frozenset[str]) -> DailyPool:
-        """Built once per catalogue, language and set of switched-off decks: the fan-out
-        chooses for every due pair, and most share the same few pools."""
-        key = (language, disabled_decks)
+    def daily_pool(
+        self,
+        language: str,
+        disabled_decks: frozenset[str],
+        stages: frozenset[str] = frozenset(),
+    ) -> DailyPool:
+        """Built once per catalogue, language, set of switched-off decks and stages: the
+        fan-out chooses for every due pair, and most share the same few pools."""
+        key = (language, disabled_decks, stages)
         pool = self._pools.get(key)
         if pool is None:
             if len(self._pools) >= 256:
                 self._pools.clear()  # many different combinations: keep memory bounded
-            pool = DailyPool(self.eligible(language), disabled_decks)
+            pool = DailyPool(self.eligible(language), disabled_decks, stages)
             self._pools[key] = pool
         return pool
+
+    def seasonal(self, occasion: str, language: str = "en") -> list[Prompt]:
+        """The seasonal prompts of one occasion (`bot.domain.prompt_rules.occasion_on`)."""
+        return [
+            prompt
+            for prompt in self.prompts(kind="seasonal", language=language)
+            if prompt.occasion == occasion
+        ]
+
+    def opt_in_decks(self) -> frozenset[str]:
+        """Decks that are off for a pair until it switches them on (`enabled_by_default`)."""
+        return frozenset(deck.id for deck in self._decks if not deck.enabled_by_default)
