@@ -49,14 +49,14 @@ def test_depth_three_waits_for_five_depth_two_answers_from_both() -> None:
     assert max_depth(30, CoupleFacts(depth_two_answers=5)) == 3
 
 
-@pytest.mark.parametrize("days", [0, 1, 2])
+@pytest.mark.parametrize("days", [0, 1, 2, 3])
 def test_three_lighter_days_after_a_low_check_in_or_a_skip(days: int) -> None:
     assert max_depth(30, CoupleFacts(5, days_since_low=days)) == 2
     assert max_depth(30, CoupleFacts(5, days_since_skip=days)) == 2
 
 
 def test_the_fourth_day_may_go_deep_again() -> None:
-    assert max_depth(30, CoupleFacts(5, days_since_low=3, days_since_skip=7)) == 3
+    assert max_depth(30, CoupleFacts(5, days_since_low=4, days_since_skip=7)) == 3
 
 
 # --- the choice under the limit ------------------------------------------------------------
@@ -90,7 +90,7 @@ def test_400_days_no_repeat_until_all_used_and_the_depth_rules_hold(pair_id: int
     depths = [DEPTH[prompt_id] for prompt_id in history]
     assert max(depths[:14]) <= 2
     for day in low_on:
-        assert max(depths[day : day + 3]) <= 2, day
+        assert max(depths[day : day + 4]) <= 2, day  # that day and the next three
     # depth 3 only after five depth-2 days (both partners answered them)
     first_deep = depths.index(3)
     assert depths[:first_deep].count(2) >= 5

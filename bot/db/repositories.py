@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     cast,
     delete,
     func,
@@ -40,6 +41,7 @@ from bot.db.models import (
     Invite,
     OutboxMessage,
     Pair,
+    PairStage,
     PairTopic,
     Person,
     PromptRecord,
@@ -605,10 +607,50 @@ class TopicRepository:
             result.setdefault(pair_id, set()).add(deck_id)
         return result
 
-    async def toggle(self, pair_id: int, deck_id: str) -> bool:
-        """Flip one deck in a single statement (two partners pressing at once both count)."""
+    async def enabled_decks_many(self, pair_ids: Collection[int]) -> dict[int, set[str]]:
+        """The decks many pairs switched on by hand: opt-in decks count only with a row."""
+        result: dict[int, set[str]] = {}
+        if not pair_ids:
+            return result
+        statement = select(col(PairTopic.pair_id), col(PairTopic.deck_id)).where(
+            and_(col(PairTopic.pair_id).in_(pair_ids), col(PairTopic.enabled).is_(True))
+        )
+        for pair_id, deck_id in (await self.session.execute(statement)).all():
+            result.setdefault(pair_id, set()).add(deck_id)
+        return result
+
+    async def stages_many(self, pair_ids: Collection[int]) -> dict[int, frozenset[str]]:
+        """The relationship stages of many pairs in one query; a pair without is absent."""
+        found: dict[int, set[str]] = {}
+        if pair_ids:
+            statement = select(col(PairStage.pair_id), col(PairStage.stage)).where(
+                col(PairStage.pair_id).in_(pair_ids)
+            )
+            for pair_id, stage in (await self.session.execute(statement)).all():
+                found.setdefault(pair_id, set()).add(stage)
+        return {pair_id: frozenset(stages) for pair_id, stages in found.items()}
+
+    async def toggle_stage(self, pair_id: int, stage: str) -> bool:
+        """Add or remove one stage; returns whether the pair now has it."""
+        removed = await self.session.execute(
+            delete(PairStage).where(
+                and_(col(PairStage.pair_id) == pair_id, col(PairStage.stage) == stage)
+            )
+        )
+        if _rowcount(removed):
+            return False
+        statement = dialect_insert(self.session, PairStage).values(pair_id=pair_id, stage=stage)
+        await self.session.execute(statement.on_conflict_do_nothing())
+        return True
+
+    async def clear_stages(self, pair_id: int) -> None:
+        await self.session.execute(delete(PairStage).where(col(PairStage.pair_id) == pair_id))
+
+    async def toggle(self, pair_id: int, deck_id: str, default: bool = True) -> bool:
+        """Flip one deck in a single statement (two partners pressing at once both count).
+        `default` is the deck's state without a row (false for an opt-in deck)."""
         statement = dialect_insert(self.session, PairTopic).values(
-            pair_id=pair_id, deck_id=deck_id, enabled=False
+            pair_id=pair_id, deck_id=deck_id, enabled=not default
         )
         statement = statement.on_conflict_do_update(
             index_elements=["pair_id", "deck_id"],
@@ -707,6 +749,34 @@ class RoundRepository:
             await self.session.execute(
                 update(Pair).where(col(Pair.id).in_(pair_ids)).values(next_prompt_at=due)
             )
+
+    async def depth_facts_many(
+        self, pair_ids: Collection[int]
+    ) -> dict[int, tuple[int, date | None]]:
+        """Per pair, in one aggregated query: the fewer of the two partners' answered
+        depth-2 questions, and the date of the latest round that was skipped."""
+        if not pair_ids:
+            return {}
+        depth_two = col(PromptRecord.depth) == 2
+        a_count = func.sum(
+            case((and_(depth_two, col(Round.a_answered_at).is_not(None)), 1), else_=0)
+        )
+        b_count = func.sum(
+            case((and_(depth_two, col(Round.b_answered_at).is_not(None)), 1), else_=0)
+        )
+        last_skip = func.max(
+            case((col(Round.skipped_prompt_id).is_not(None), col(Round.local_date)), else_=None)
+        )
+        statement = (
+            select(col(Round.pair_id), a_count, b_count, last_skip)
+            .join(PromptRecord, col(PromptRecord.id) == col(Round.prompt_id))
+            .where(col(Round.pair_id).in_(pair_ids))
+            .group_by(col(Round.pair_id))
+        )
+        return {
+            pair_id: (min(int(a or 0), int(b or 0)), _as_date(skipped))
+            for pair_id, a, b, skipped in (await self.session.execute(statement)).all()
+        }
 
     async def prompt_histories(self, pair_ids: Collection[int]) -> dict[int, list[str]]:
         """Each pair's prompts so far, oldest first (skipped ones count as used).
@@ -1187,3 +1257,10 @@ def _as_utc(value: Any) -> datetime | None:
         return None
     instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+
+
+def _as_date(value: object) -> date | None:
+    """SQLite hands back MAX over a date as text."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

@@ -13,7 +13,7 @@ from datetime import date
 EARLY_DAYS = 14
 # Depth 3 opens once each partner has answered this many depth-2 questions.
 DEPTH_TWO_ANSWERS_TO_UNLOCK = 5
-# After a low check-in or a /skip, this many days stay at depth 2 or lighter.
+# After a low check-in or a /skip, that day and the next this many stay at depth <= 2.
 LIGHTER_DAYS = 3
 # A check-in rating at or below this is low (ratings run 1 to 5).
 LOW_RATING = 2
@@ -48,7 +48,7 @@ def max_depth(pair_age_days: int, facts: CoupleFacts) -> int:
 
 
 def _recent(days: int | None) -> bool:
-    return days is not None and 0 <= days < LIGHTER_DAYS
+    return days is not None and 0 <= days <= LIGHTER_DAYS
 
 
 # --- seasonal days ---------------------------------------------------------------------------

@@ -399,6 +399,7 @@ class PromptCatalog:
         self._decks: tuple[Deck, ...] = ()
         self._decks_by_id: dict[str, Deck] = {}
         self._prompts_by_id: dict[str, Prompt] = {}
+        self._opt_in: frozenset[str] = frozenset()
         self._pools: dict[tuple[str, frozenset[str], frozenset[str]], DailyPool] = {}
         self._stat_signature: tuple[tuple[str, int, int], ...] | None = None
         self._loaded_digest = ""
@@ -472,6 +473,7 @@ class PromptCatalog:
         self._pools.clear()
         self._decks_by_id = {deck.id: deck for deck in decks}
         self._prompts_by_id = {prompt.id: prompt for deck in decks for prompt in deck.prompts}
+        self._opt_in = frozenset(deck.id for deck in decks if not deck.enabled_by_default)
 
     def _stat(self) -> tuple[tuple[str, int, int], ...]:
         """Names, modification times and sizes of the deck files: cheap enough every tick."""
@@ -567,4 +569,4 @@ class PromptCatalog:
 
     def opt_in_decks(self) -> frozenset[str]:
         """Decks that are off for a pair until it switches them on (`enabled_by_default`)."""
-        return frozenset(deck.id for deck in self._decks if not deck.enabled_by_default)
+        return self._opt_in
