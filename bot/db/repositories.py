@@ -556,6 +556,9 @@ class PromptRepository:
                     float(median(lengths[row.id])) if lengths.get(row.id) else None
                 ),
                 skipped=skipped.get(row.id, 0),
+                # Rounds are sent in the prompt's own language until per-pair languages
+                # (issue 16) record one per round.
+                language=row.language,
             )
             for row in rows
         ]
