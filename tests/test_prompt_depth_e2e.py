@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from bot.app import Hearth
 from bot.domain.clock import FakeClock
 from bot.sandbox import BotApiSandbox
 from tests.conftest import Running, make_settings
-from tests.helpers import execute, pair_couple, read_all, rows, tick
+from tests.helpers import as_date, execute, pair_couple, read_all, rows, tick
 from tests.test_checkins_e2e import both_check_in, start_checkin
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
@@ -208,3 +208,47 @@ async def test_stages_chosen_in_topics_filter_the_questions(staged_bot: Running)
     assert {"stage-test-02", "stage-test-04"} <= sent, "long-distance questions reach them"
     assert "stage-test-03" not in sent, "a parents' question does not"
     assert "opt-in-test-01" not in sent, "an opt-in deck stays off until switched on"
+
+
+SEASONAL_DECK = """id: seasons
+title: Seasons
+description: For a few days of the year.
+kind: seasonal
+language: en
+prompts:
+  - id: seasons-01
+    depth: 1
+    text: What from this year would you like to carry into the next?
+    occasion: year-end
+  - id: seasons-02
+    depth: 1
+    text: What small hope do you hold for the months ahead?
+    occasion: new-year
+"""
+
+
+@pytest.fixture
+async def seasonal_bot(
+    sandbox: BotApiSandbox, database_url: str, clock: FakeClock, tmp_path: Path
+) -> AsyncIterator[Running]:
+    decks = {"stage-test": STAGE_DECK, "seasons": SEASONAL_DECK}
+    async for running in running_with(sandbox, database_url, clock, tmp_path, decks):
+        yield running
+
+
+async def test_seasonal_questions_arrive_on_their_day(seasonal_bot: Running) -> None:
+    bot = seasonal_bot
+    couple = await pair_couple(bot)
+    while bot.clock.now().date() < date(2027, 1, 2):
+        bot.clock.advance(timedelta(days=1))
+        await tick(bot)
+    found = await rows(
+        bot,
+        "SELECT local_date, prompt_id FROM round WHERE pair_id = :p ORDER BY local_date",
+        p=couple.pair_id,
+    )
+    by_date = {as_date(day): prompt_id for day, prompt_id in found}
+    assert by_date[date(2026, 12, 31)] == "seasons-01"
+    assert by_date[date(2027, 1, 1)] == "seasons-02"
+    seasonal = [prompt_id for prompt_id in by_date.values() if prompt_id.startswith("seasons")]
+    assert len(seasonal) == 2, "only on their days"
