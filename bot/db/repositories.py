@@ -716,6 +716,44 @@ def _history_from(entries: str) -> list[str]:
     return history
 
 
+# Counting answered depth-2 questions stops here: the depth rule only asks "five yet?".
+DEPTH_TWO_ENOUGH = 5
+
+
+@dataclass(frozen=True)
+class PairHistory:
+    prompts: list[str]  # as `prompt_histories`
+    depth_two_answers: int  # the fewer of the two partners', at most DEPTH_TWO_ENOUGH
+    last_skip: date | None
+
+
+def _history_with_facts(entries: str, depth_two: frozenset[str]) -> PairHistory:
+    """As `_history_from`, for "date id skipped prompt ab,..." ("-" for a partner who
+    did not answer)."""
+    rounds = sorted(
+        (day, int(round_id), skipped, prompt_id, answered)
+        for day, round_id, skipped, prompt_id, answered in (
+            item.split(" ") for item in entries.split(",")
+        )
+    )
+    history: list[str] = []
+    a_count = b_count = 0
+    last_skip = None
+    for day, _, skipped, prompt_id, answered in rounds:
+        if skipped != "-":
+            history.append(skipped)
+            last_skip = day
+        history.append(prompt_id)
+        if prompt_id in depth_two and min(a_count, b_count) < DEPTH_TWO_ENOUGH:
+            a_count += answered[0] == "a"
+            b_count += answered[1] == "b"
+    return PairHistory(
+        history,
+        min(a_count, b_count, DEPTH_TWO_ENOUGH),
+        None if last_skip is None else date.fromisoformat(last_skip),
+    )
+
+
 class RoundRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -753,33 +791,37 @@ class RoundRepository:
                 update(Pair).where(col(Pair.id).in_(pair_ids)).values(next_prompt_at=due)
             )
 
-    async def depth_facts_many(
-        self, pair_ids: Collection[int]
-    ) -> dict[int, tuple[int, date | None]]:
-        """Per pair, in one aggregated query: the fewer of the two partners' answered
-        depth-2 questions, and the date of the latest round that was skipped."""
+    async def histories_with_depth_facts(
+        self, pair_ids: Collection[int], depth_two: frozenset[str]
+    ) -> dict[int, PairHistory]:
+        """`prompt_histories` and, from the same scan of the rounds, the fewer of the two
+        partners' answered `depth_two` questions (counted up to `DEPTH_TWO_ENOUGH`) and
+        the date of the latest skip: what the depth rule needs, without a second query."""
+        found = {pair_id: PairHistory([], 0, None) for pair_id in pair_ids}
         if not pair_ids:
-            return {}
-        depth_two = col(PromptRecord.depth) == 2
-        a_count = func.sum(
-            case((and_(depth_two, col(Round.a_answered_at).is_not(None)), 1), else_=0)
+            return found
+        answered = case((col(Round.a_answered_at).is_not(None), "a"), else_="-") + case(
+            (col(Round.b_answered_at).is_not(None), "b"), else_="-"
         )
-        b_count = func.sum(
-            case((and_(depth_two, col(Round.b_answered_at).is_not(None)), 1), else_=0)
-        )
-        last_skip = func.max(
-            case((col(Round.skipped_prompt_id).is_not(None), col(Round.local_date)), else_=None)
+        entry = (
+            cast(col(Round.local_date), String)
+            + " "
+            + cast(col(Round.id), String)
+            + " "
+            + func.coalesce(col(Round.skipped_prompt_id), "-")
+            + " "
+            + col(Round.prompt_id)
+            + " "
+            + answered
         )
         statement = (
-            select(col(Round.pair_id), a_count, b_count, last_skip)
-            .join(PromptRecord, col(PromptRecord.id) == col(Round.prompt_id))
+            select(col(Round.pair_id), func.aggregate_strings(entry, ","))
             .where(col(Round.pair_id).in_(pair_ids))
             .group_by(col(Round.pair_id))
         )
-        return {
-            pair_id: (min(int(a or 0), int(b or 0)), _as_date(skipped))
-            for pair_id, a, b, skipped in (await self.session.execute(statement)).all()
-        }
+        for pair_id, entries in (await self.session.execute(statement)).all():
+            found[pair_id] = _history_with_facts(entries, depth_two)
+        return found
 
     async def prompt_histories(self, pair_ids: Collection[int]) -> dict[int, list[str]]:
         """Each pair's prompts so far, oldest first (skipped ones count as used).
@@ -1260,10 +1302,3 @@ def _as_utc(value: Any) -> datetime | None:
         return None
     instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
-
-
-def _as_date(value: object) -> date | None:
-    """SQLite hands back MAX over a date as text."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))

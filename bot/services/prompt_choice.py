@@ -11,6 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.db.repositories import PairHistory
 from bot.db.uow import UnitOfWork
 from bot.domain.prompt_rules import (
     LIGHTER_DAYS,
@@ -35,11 +36,10 @@ class PairDay:
 
 @dataclass(frozen=True)
 class _Facts:
-    histories: dict[int, list[str]]
+    histories: dict[int, PairHistory]
     disabled: dict[int, set[str]]
     enabled: dict[int, set[str]]
     stages: dict[int, frozenset[str]]
-    depth: dict[int, tuple[int, date | None]]
     lows: dict[int, date]
 
 
@@ -73,7 +73,7 @@ class PromptChooser:
         facts = await self._facts(uow, [PairDay(pair_id, created_at, now.date())])
         return self._catalog.choose_daily(
             pair_id,
-            facts.histories[pair_id],
+            facts.histories[pair_id].prompts,
             (now - created_at).days,
             self._switched_off(pair_id, facts),
             frozenset(exclude),
@@ -85,30 +85,29 @@ class PromptChooser:
         pair_ids = [day.pair_id for day in days]
         since = min(day.local_date for day in days) - timedelta(days=LIGHTER_DAYS)
         opt_in = bool(self._catalog.opt_in_decks())
+        depth_two = self._catalog.daily_ids_at_depth(2)
         return _Facts(
-            histories=await uow.rounds.prompt_histories(pair_ids),
+            histories=await uow.rounds.histories_with_depth_facts(pair_ids, depth_two),
             disabled=await uow.topics.disabled_decks_many(pair_ids),
             enabled=await uow.topics.enabled_decks_many(pair_ids) if opt_in else {},
             stages=await uow.topics.stages_many(pair_ids),
-            depth=await uow.rounds.depth_facts_many(pair_ids),
             lows=await uow.checkins.low_checkins_many(pair_ids, since, LOW_RATING),
         )
 
     def _choose(self, day: PairDay, facts: _Facts, now: datetime) -> Prompt | None:
         pair_id = day.pair_id
-        history = facts.histories[pair_id]
+        past = facts.histories[pair_id]
+        history = past.prompts
         stages = facts.stages.get(pair_id, frozenset())
         occasion = occasion_on(day.local_date, day.created_at.date())
         if occasion is not None:
             seasonal = choose_seasonal(pair_id, self._catalog.seasonal(occasion), history, stages)
             if seasonal is not None:
                 return seasonal
-        depth_two, skipped_on = facts.depth.get(pair_id, (0, None))
-        low_on = facts.lows.get(pair_id)
         couple = CoupleFacts(
-            depth_two,
-            days_since_low=_days(low_on, day.local_date),
-            days_since_skip=_days(skipped_on, day.local_date),
+            past.depth_two_answers,
+            days_since_low=_days(facts.lows.get(pair_id), day.local_date),
+            days_since_skip=_days(past.last_skip, day.local_date),
         )
         age = (now - day.created_at).days
         return self._catalog.choose_daily(

@@ -400,6 +400,7 @@ class PromptCatalog:
         self._decks_by_id: dict[str, Deck] = {}
         self._prompts_by_id: dict[str, Prompt] = {}
         self._opt_in: frozenset[str] = frozenset()
+        self._depth_ids: dict[int, frozenset[str]] = {}
         self._pools: dict[tuple[str, frozenset[str], frozenset[str]], DailyPool] = {}
         self._stat_signature: tuple[tuple[str, int, int], ...] | None = None
         self._loaded_digest = ""
@@ -474,6 +475,7 @@ class PromptCatalog:
         self._decks_by_id = {deck.id: deck for deck in decks}
         self._prompts_by_id = {prompt.id: prompt for deck in decks for prompt in deck.prompts}
         self._opt_in = frozenset(deck.id for deck in decks if not deck.enabled_by_default)
+        self._depth_ids = {}
 
     def _stat(self) -> tuple[tuple[str, int, int], ...]:
         """Names, modification times and sizes of the deck files: cheap enough every tick."""
@@ -566,6 +568,14 @@ class PromptCatalog:
             for prompt in self.prompts(kind="seasonal", language=language)
             if prompt.occasion == occasion
         ]
+
+    def daily_ids_at_depth(self, depth: int) -> frozenset[str]:
+        """Ids of the daily prompts of one depth (retired ones are not counted)."""
+        found = self._depth_ids.get(depth)
+        if found is None:
+            found = frozenset(p.id for p in self.prompts(kind="daily") if p.depth == depth)
+            self._depth_ids[depth] = found
+        return found
 
     def opt_in_decks(self) -> frozenset[str]:
         """Decks that are off for a pair until it switches them on (`enabled_by_default`)."""
