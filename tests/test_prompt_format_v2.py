@@ -130,3 +130,24 @@ def test_bad_occasion_and_stage_are_errors(tmp_path: Path) -> None:
     assert any("'married' is not one of them" in line for line in issues)
     assert any("only a seasonal deck's questions have 'occasion'" in line for line in issues)
     assert any("enabled_by_default must be true or false" in line for line in issues)
+
+
+def test_a_seasonal_question_needs_no_depth(tmp_path: Path) -> None:
+    deck = DECK.format(
+        id="seasons",
+        kind="seasonal",
+        extra="",
+        prompt="    occasion: anniversary\n",
+        text="What has this year together taught you?",
+    ).replace("    depth: 1\n", "")
+    write(tmp_path, "seasons.yaml", deck)
+    write(
+        tmp_path,
+        "daily.yaml",
+        DECK.format(id="daily", kind="daily", extra="", prompt="", text="Which song fits today?"),
+    )
+    result = load_folder(tmp_path)
+    assert [issue.render() for issue in result.errors] == []
+    seasons = next(deck for deck in result.decks if deck.id == "seasons")
+    assert seasons.prompts[0].depth == 1
+    assert seasons.prompts[0].occasion == "anniversary"

@@ -393,9 +393,11 @@ class _Linter:
             self.error(file, item.line, "each question must be a block starting with '- id:'")
             return None
         errors_before = len(self.issues)
-        fields = self._fields(file, item, PROMPT_FIELDS, OPTIONAL_PROMPT_FIELDS, "question")
+        # A seasonal question is offered on its day whatever the depth: 1 unless given.
+        optional = OPTIONAL_PROMPT_FIELDS | ({"depth"} if kind == "seasonal" else set())
+        fields = self._fields(file, item, PROMPT_FIELDS, optional, "question")
         prompt_id = self._prompt_id(file, fields.get("id"), deck_id)
-        depth = self._depth(file, fields.get("depth"))
+        depth = self._depth(file, fields.get("depth")) if "depth" in fields else 1
         text = self._text(file, fields.get("text"), prompt_id)
         tags = self._tags(file, fields.get("tags"))
         stages = self._stages(file, fields.get("for"))
