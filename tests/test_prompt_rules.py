@@ -160,3 +160,20 @@ def test_seasonal_choice_is_unused_and_deterministic() -> None:
     assert second is not None
     assert second.id != first.id
     assert choose_seasonal(5, prompts, [p.id for p in prompts]) is None
+
+
+def test_history_with_depth_facts_from_the_aggregated_rounds() -> None:
+    from bot.db.repositories import _history_with_facts
+
+    entries = ",".join(
+        [
+            "2026-03-04 3 - p-2b ab",
+            "2026-03-02 1 - p-2a ab",
+            "2026-03-03 2 p-1 p-2c a-",  # p-1 skipped for p-2c; only one partner answered
+            "2026-03-05 4 - p-1b --",
+        ]
+    )
+    found = _history_with_facts(entries, frozenset({"p-2a", "p-2b", "p-2c"}))
+    assert found.prompts == ["p-2a", "p-1", "p-2c", "p-2b", "p-1b"]
+    assert found.depth_two_answers == 2  # the fewer of a's 3 and b's 2
+    assert found.last_skip == date(2026, 3, 3)
