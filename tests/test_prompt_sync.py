@@ -355,4 +355,6 @@ def test_cli_stats_needs_only_the_database_url(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["ID", "SENT", "ANSWERED", "MEDIAN", "SKIPPED"]
     assert lines[1].split() == ["trust-01", "0", "-", "-", "0"]
-    assert len(lines) == 1 + len(deck("trust").prompts) + 1
+    legend = next(i for i, line in enumerate(lines) if line.startswith("ANSWERED:"))
+    assert legend == 1 + len(deck("trust").prompts)  # the header, a line per question
+    assert "BY DEPTH" in lines[legend + 1 :]
