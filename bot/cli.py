@@ -474,7 +474,35 @@ def _prompts_stats(args: argparse.Namespace) -> int:
         "ANSWERED: share of sends both partners answered. "
         "MEDIAN: median answer length in characters."
     )
+    _print_group_rates(stats)
     return 0
+
+
+def _print_group_rates(stats: list[PromptStat]) -> None:
+    """Both-answered rate by deck, depth and language, then the prompts skipped often."""
+    from bot.domain.prompts import (
+        OFTEN_SKIPPED_MIN,
+        OFTEN_SKIPPED_SHARE,
+        STAT_GROUPS,
+        rates_by,
+        skipped_often,
+    )
+
+    for group in STAT_GROUPS:
+        rates = rates_by(stats, group)
+        width = max(len(group), *(len(rate.group) for rate in rates))
+        print(f"\nBY {group.upper()}")
+        print(f"{group.upper():<{width}}  {'SENT':>5}  {'ANSWERED':>8}")
+        for rate in rates:
+            shown = "-" if rate.answer_rate is None else f"{rate.answer_rate:.0%}"
+            print(f"{rate.group:<{width}}  {rate.sent:>5}  {shown:>8}")
+    often = skipped_often(stats)
+    print(
+        f"\nSKIPPED OFTEN (at least {OFTEN_SKIPPED_MIN} skips and "
+        f"{OFTEN_SKIPPED_SHARE:.0%} of sends): " + ("none" if not often else "")
+    )
+    for stat in often:
+        print(f"{stat.prompt_id}  skipped {stat.skipped} of {stat.sent}  {stat.text}")
 
 
 class _DatabaseNotReady(Exception):

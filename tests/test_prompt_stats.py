@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -56,3 +57,38 @@ async def test_stats_count_sends_reveals_lengths_and_skips(
     assert lines[0].split()[:2] == ["ID", "SENT"]
     assert first in out
     assert "100%" in out
+
+
+def stat(prompt_id: str, deck: str, depth: int, sent: int, both: int, skipped: int = 0) -> Any:
+    from bot.domain.prompts import PromptStat
+
+    return PromptStat(prompt_id, deck, depth, f"text {prompt_id}", False, sent, both, None, skipped)
+
+
+def test_rates_by_deck_depth_and_language_and_skipped_often() -> None:
+    from bot.domain.prompts import rates_by, skipped_often
+
+    stats = [
+        stat("a-01", "a", 1, 10, 8),
+        stat("a-02", "a", 3, 10, 2, skipped=5),
+        stat("b-01", "b", 1, 4, 1, skipped=2),  # half skipped, but only twice
+        stat("b-02", "b", 2, 0, 0),
+    ]
+    by_deck = {rate.group: rate.answer_rate for rate in rates_by(stats, "deck")}
+    assert by_deck == {"a": 0.5, "b": 0.25}
+    by_depth = {rate.group: rate.answer_rate for rate in rates_by(stats, "depth")}
+    assert by_depth == {"1": 9 / 14, "2": None, "3": 0.2}
+    assert [(rate.group, rate.sent) for rate in rates_by(stats, "language")] == [("en", 24)]
+    assert [found.prompt_id for found in skipped_often(stats)] == ["a-02"]
+
+
+def test_the_command_prints_the_groups(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import _print_group_rates
+
+    _print_group_rates([stat("a-01", "a", 1, 10, 8), stat("a-02", "a", 3, 8, 2, skipped=4)])
+    out = capsys.readouterr().out
+    assert "BY DECK" in out
+    assert "BY DEPTH" in out
+    assert "BY LANGUAGE" in out
+    assert ["en", "18", "56%"] in [line.split() for line in out.splitlines()]
+    assert "a-02  skipped 4 of 8" in out

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -30,6 +30,34 @@ class DueCheckIn:
 class CheckInRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def low_checkins_many(
+        self, pair_ids: Sequence[int], since: date, low: int
+    ) -> dict[int, date]:
+        """Pairs whose latest revealed or closed check-in since `since` had a rating at or
+        below `low` from either partner: its date. One aggregated query for a batch."""
+        if not pair_ids:
+            return {}
+        finished = col(CheckIn.status).in_(("revealed", "closed"))
+        is_low = or_(col(CheckIn.a_rating) <= low, col(CheckIn.b_rating) <= low)
+        latest = func.max(col(CheckIn.local_date))
+        latest_low = func.max(case((is_low, col(CheckIn.local_date)), else_=None))
+        statement = (
+            select(col(CheckIn.pair_id), latest, latest_low)
+            .where(
+                and_(
+                    col(CheckIn.pair_id).in_(pair_ids),
+                    finished,
+                    col(CheckIn.local_date) >= since,
+                )
+            )
+            .group_by(col(CheckIn.pair_id))
+        )
+        found = {}
+        for pair_id, last, last_low in (await self.session.execute(statement)).all():
+            if last_low is not None and str(last_low) == str(last):
+                found[pair_id] = date.fromisoformat(str(last))
+        return found
 
     async def claim_due_pairs(self, now: datetime, limit: int) -> list[DueCheckIn]:
         paused = and_(

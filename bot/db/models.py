@@ -226,6 +226,16 @@ class PairTopic(SQLModel, table=True):
     enabled: bool = Field(sa_column=Column(Boolean, nullable=False))
 
 
+class PairStage(SQLModel, table=True):
+    """A relationship stage a pair chose in `/topics` (new, long-distance, ...); a row per
+    stage, none means "not said". Prompts with `for:` go only to pairs in one of theirs."""
+
+    __tablename__ = "pair_stage"
+
+    pair_id: int = Field(foreign_key="pair.id", primary_key=True)
+    stage: str = Field(primary_key=True, max_length=32)
+
+
 class Round(SQLModel, table=True):
     """One day's question for one pair. Unique per (pair, local date): a repeated tick
     cannot make a second one. The answered-at slots decide the reveal under a row lock."""

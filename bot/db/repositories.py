@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     cast,
     delete,
     func,
@@ -43,6 +44,7 @@ from bot.db.models import (
     Invite,
     OutboxMessage,
     Pair,
+    PairStage,
     PairTopic,
     Person,
     PromptRecord,
@@ -708,6 +710,9 @@ class PromptRepository:
                     float(median(lengths[row.id])) if lengths.get(row.id) else None
                 ),
                 skipped=skipped.get(row.id, 0),
+                # Rounds are sent in the prompt's own language until per-pair languages
+                # (issue 16) record one per round.
+                language=row.language,
             )
             for row in rows
         ]
@@ -759,10 +764,50 @@ class TopicRepository:
             result.setdefault(pair_id, set()).add(deck_id)
         return result
 
-    async def toggle(self, pair_id: int, deck_id: str) -> bool:
-        """Flip one deck in a single statement (two partners pressing at once both count)."""
+    async def enabled_decks_many(self, pair_ids: Collection[int]) -> dict[int, set[str]]:
+        """The decks many pairs switched on by hand: opt-in decks count only with a row."""
+        result: dict[int, set[str]] = {}
+        if not pair_ids:
+            return result
+        statement = select(col(PairTopic.pair_id), col(PairTopic.deck_id)).where(
+            and_(col(PairTopic.pair_id).in_(pair_ids), col(PairTopic.enabled).is_(True))
+        )
+        for pair_id, deck_id in (await self.session.execute(statement)).all():
+            result.setdefault(pair_id, set()).add(deck_id)
+        return result
+
+    async def stages_many(self, pair_ids: Collection[int]) -> dict[int, frozenset[str]]:
+        """The relationship stages of many pairs in one query; a pair without is absent."""
+        found: dict[int, set[str]] = {}
+        if pair_ids:
+            statement = select(col(PairStage.pair_id), col(PairStage.stage)).where(
+                col(PairStage.pair_id).in_(pair_ids)
+            )
+            for pair_id, stage in (await self.session.execute(statement)).all():
+                found.setdefault(pair_id, set()).add(stage)
+        return {pair_id: frozenset(stages) for pair_id, stages in found.items()}
+
+    async def toggle_stage(self, pair_id: int, stage: str) -> bool:
+        """Add or remove one stage; returns whether the pair now has it."""
+        removed = await self.session.execute(
+            delete(PairStage).where(
+                and_(col(PairStage.pair_id) == pair_id, col(PairStage.stage) == stage)
+            )
+        )
+        if _rowcount(removed):
+            return False
+        statement = dialect_insert(self.session, PairStage).values(pair_id=pair_id, stage=stage)
+        await self.session.execute(statement.on_conflict_do_nothing())
+        return True
+
+    async def clear_stages(self, pair_id: int) -> None:
+        await self.session.execute(delete(PairStage).where(col(PairStage.pair_id) == pair_id))
+
+    async def toggle(self, pair_id: int, deck_id: str, default: bool = True) -> bool:
+        """Flip one deck in a single statement (two partners pressing at once both count).
+        `default` is the deck's state without a row (false for an opt-in deck)."""
         statement = dialect_insert(self.session, PairTopic).values(
-            pair_id=pair_id, deck_id=deck_id, enabled=False
+            pair_id=pair_id, deck_id=deck_id, enabled=not default
         )
         statement = statement.on_conflict_do_update(
             index_elements=["pair_id", "deck_id"],
@@ -828,6 +873,44 @@ def _history_from(entries: str) -> list[str]:
     return history
 
 
+# Counting answered depth-2 questions stops here: the depth rule only asks "five yet?".
+DEPTH_TWO_ENOUGH = 5
+
+
+@dataclass(frozen=True)
+class PairHistory:
+    prompts: list[str]  # as `prompt_histories`
+    depth_two_answers: int  # the fewer of the two partners', at most DEPTH_TWO_ENOUGH
+    last_skip: date | None
+
+
+def _history_with_facts(entries: str, depth_two: frozenset[str]) -> PairHistory:
+    """As `_history_from`, for "date id skipped prompt ab,..." ("-" for a partner who
+    did not answer)."""
+    rounds = sorted(
+        (day, int(round_id), skipped, prompt_id, answered)
+        for day, round_id, skipped, prompt_id, answered in (
+            item.split(" ") for item in entries.split(",")
+        )
+    )
+    history: list[str] = []
+    a_count = b_count = 0
+    last_skip = None
+    for day, _, skipped, prompt_id, answered in rounds:
+        if skipped != "-":
+            history.append(skipped)
+            last_skip = day
+        history.append(prompt_id)
+        if prompt_id in depth_two and min(a_count, b_count) < DEPTH_TWO_ENOUGH:
+            a_count += answered[0] == "a"
+            b_count += answered[1] == "b"
+    return PairHistory(
+        history,
+        min(a_count, b_count, DEPTH_TWO_ENOUGH),
+        None if last_skip is None else date.fromisoformat(last_skip),
+    )
+
+
 class RoundRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -874,6 +957,38 @@ class RoundRepository:
             await self.session.execute(
                 update(Pair).where(col(Pair.id).in_(pair_ids)).values(next_prompt_at=due)
             )
+
+    async def histories_with_depth_facts(
+        self, pair_ids: Collection[int], depth_two: frozenset[str]
+    ) -> dict[int, PairHistory]:
+        """`prompt_histories` and, from the same scan of the rounds, the fewer of the two
+        partners' answered `depth_two` questions (counted up to `DEPTH_TWO_ENOUGH`) and
+        the date of the latest skip: what the depth rule needs, without a second query."""
+        found = {pair_id: PairHistory([], 0, None) for pair_id in pair_ids}
+        if not pair_ids:
+            return found
+        answered = case((col(Round.a_answered_at).is_not(None), "a"), else_="-") + case(
+            (col(Round.b_answered_at).is_not(None), "b"), else_="-"
+        )
+        entry = (
+            cast(col(Round.local_date), String)
+            + " "
+            + cast(col(Round.id), String)
+            + " "
+            + func.coalesce(col(Round.skipped_prompt_id), "-")
+            + " "
+            + col(Round.prompt_id)
+            + " "
+            + answered
+        )
+        statement = (
+            select(col(Round.pair_id), func.aggregate_strings(entry, ","))
+            .where(col(Round.pair_id).in_(pair_ids))
+            .group_by(col(Round.pair_id))
+        )
+        for pair_id, entries in (await self.session.execute(statement)).all():
+            found[pair_id] = _history_with_facts(entries, depth_two)
+        return found
 
     async def prompt_histories(self, pair_ids: Collection[int]) -> dict[int, list[str]]:
         """Each pair's prompts so far, oldest first (skipped ones count as used).

@@ -12,14 +12,25 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-KINDS = ("daily", "checkin", "reconnect")
+from bot.domain.prompt_meaning import MeaningItem, menu_options, near_duplicates
+
+KINDS = ("daily", "checkin", "reconnect", "seasonal")
 DEPTHS = (1, 2, 3)
-DECK_FIELDS = ("id", "title", "description", "kind", "language", "prompts")
-PROMPT_FIELDS = ("id", "depth", "text", "tags")
-OPTIONAL_PROMPT_FIELDS = frozenset({"tags"})
+DECK_FIELDS = ("id", "title", "description", "kind", "language", "enabled_by_default", "prompts")
+OPTIONAL_DECK_FIELDS = frozenset({"enabled_by_default"})
+PROMPT_FIELDS = ("id", "depth", "text", "tags", "for", "occasion")
+OPTIONAL_PROMPT_FIELDS = frozenset({"tags", "for", "occasion"})
+# Relationship stages a prompt can assume (`for:`) and a pair can choose in /topics.
+STAGES = ("new", "long-distance", "living-together", "parents")
+# Days a seasonal prompt (`occasion:`) is offered on, instead of the usual choice.
+OCCASIONS = ("anniversary", "year-end", "new-year")
+# A translation file (prompts/<language>/<deck>.yaml) has these; the rest is the source's.
+TRANSLATION_DECK_FIELDS = ("id", "language", "title", "description", "prompts")
+TRANSLATION_PROMPT_FIELDS = ("id", "text")
+SOURCE_LANGUAGE = "en"
 MAX_TEXT_LENGTH = 1000
 MAX_TITLE_LENGTH = 100
 MAX_ID_LENGTH = 64
@@ -43,6 +54,14 @@ class Prompt:
     kind: str
     language: str
     line: int = field(default=0, compare=False)
+    stages: tuple[str, ...] = ()  # `for:`: offered only to pairs in one of these; () = all
+    occasion: str | None = None  # seasonal prompts only
+    # Other languages' texts, (language, text) sorted; `texts` adds the source's own.
+    translations: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def texts(self) -> dict[str, str]:
+        return {self.language: self.text, **dict(self.translations)}
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,8 @@ class Deck:
     language: str
     prompts: tuple[Prompt, ...]
     source_file: str = field(default="", compare=False)
+    enabled_by_default: bool = True  # false: an opt-in deck, off until a pair switches it on
+    translations: tuple[tuple[str, str, str], ...] = ()  # (language, title, description)
 
 
 class Severity(StrEnum):
@@ -135,11 +156,18 @@ class LintResult:
         return [issue for issue in self.issues if issue.severity is Severity.WARNING]
 
 
-def lint_sources(sources: Sequence[DeckSource]) -> LintResult:
-    """Check every deck file and build the decks. Decks are only trustworthy without errors."""
+def lint_sources(
+    sources: Sequence[DeckSource], translations: Sequence[DeckSource] = ()
+) -> LintResult:
+    """Check every deck file and build the decks. Decks are only trustworthy without errors.
+
+    `translations` are the `<language>/<deck>.yaml` files: their texts are checked like the
+    source's and land in each prompt's `translations`.
+    """
     linter = _Linter()
     decks = [deck for source in sources if (deck := linter.deck(source)) is not None]
     linter.cross_file_checks()
+    decks = _Translations(linter, decks).apply(translations)
     issues = sorted(linter.issues, key=lambda issue: (issue.file, issue.line))
     return LintResult(tuple(decks), tuple(issues))
 
@@ -158,7 +186,9 @@ class _Linter:
     issues: list[LintIssue] = field(default_factory=list)
     deck_ids: dict[str, _Seen] = field(default_factory=dict)
     prompt_ids: dict[str, _Seen] = field(default_factory=dict)
-    texts: list[tuple[str, _Seen]] = field(default_factory=list)
+    wordings: list[tuple[str, _Seen]] = field(default_factory=list)
+    # (text, kind, where) of every valid question, for the meaning check.
+    texts: list[tuple[str, str, _Seen]] = field(default_factory=list)
 
     def error(self, file: str, line: int, message: str) -> None:
         self.issues.append(LintIssue(file, line, message))
@@ -179,12 +209,13 @@ class _Linter:
             )
             return None
         errors_before = len(self.issues)
-        fields = self._fields(file, root, DECK_FIELDS, frozenset(), "deck")
+        fields = self._fields(file, root, DECK_FIELDS, OPTIONAL_DECK_FIELDS, "deck")
         deck_id = self._deck_id(file, fields.get("id"), source.stem)
         title = self._words(file, fields.get("title"), "title", MAX_TITLE_LENGTH)
         description = self._words(file, fields.get("description"), "description", None)
         kind = self._choice(file, fields.get("kind"))
         language = self._language(file, fields.get("language"))
+        enabled = self._flag(file, fields.get("enabled_by_default"), "enabled_by_default")
         header_ok = len(self.issues) == errors_before
         prompts = self._prompts(
             file, fields.get("prompts"), deck_id or source.stem, kind or "", language or ""
@@ -198,7 +229,16 @@ class _Linter:
             or language is None
         ):
             return None
-        return Deck(deck_id, title, description, kind, language, tuple(prompts), file)
+        return Deck(deck_id, title, description, kind, language, tuple(prompts), file, enabled)
+
+    def _flag(self, file: str, entry: MapEntry | None, name: str) -> bool:
+        if entry is None:
+            return True
+        value = _scalar(entry.value)
+        if not isinstance(value, bool):
+            self.error(file, entry.key_line, f"{name} must be true or false, not {_shown(value)}")
+            return True
+        return value
 
     def _fields(
         self,
@@ -303,7 +343,7 @@ class _Linter:
             self.error(
                 file,
                 entry.key_line,
-                f"kind must be daily, checkin or reconnect, not {_shown(value)}",
+                f"kind must be daily, checkin, reconnect or seasonal, not {_shown(value)}",
             )
             return None
         assert isinstance(value, str)
@@ -353,16 +393,55 @@ class _Linter:
             self.error(file, item.line, "each question must be a block starting with '- id:'")
             return None
         errors_before = len(self.issues)
-        fields = self._fields(file, item, PROMPT_FIELDS, OPTIONAL_PROMPT_FIELDS, "question")
+        # A seasonal question is offered on its day whatever the depth: 1 unless given.
+        optional = OPTIONAL_PROMPT_FIELDS | ({"depth"} if kind == "seasonal" else set())
+        fields = self._fields(file, item, PROMPT_FIELDS, optional, "question")
         prompt_id = self._prompt_id(file, fields.get("id"), deck_id)
-        depth = self._depth(file, fields.get("depth"))
+        depth = self._depth(file, fields.get("depth")) if "depth" in fields else 1
         text = self._text(file, fields.get("text"), prompt_id)
         tags = self._tags(file, fields.get("tags"))
+        stages = self._stages(file, fields.get("for"))
+        occasion = self._occasion(file, fields.get("occasion"), kind, item.line)
         if any(issue.severity is Severity.ERROR for issue in self.issues[errors_before:]):
             return None
-        if prompt_id is None or depth is None or text is None or tags is None:
+        if prompt_id is None or depth is None or text is None or tags is None or stages is None:
             return None
-        return Prompt(prompt_id, deck_id, text, depth, tags, kind, language, item.line)
+        if text is not None:
+            self.texts.append((text, kind, _Seen(prompt_id, file, fields["text"].key_line)))
+        return Prompt(
+            prompt_id, deck_id, text, depth, tags, kind, language, item.line, stages, occasion
+        )
+
+    def _stages(self, file: str, entry: MapEntry | None) -> tuple[str, ...] | None:
+        words = self._tags(file, entry)
+        if words is None or entry is None:
+            return words
+        for word in words:
+            if word not in STAGES:
+                self.error(
+                    file,
+                    entry.key_line,
+                    f"'for' takes {', '.join(STAGES)}; '{word}' is not one of them",
+                )
+                return None
+        return words
+
+    def _occasion(self, file: str, entry: MapEntry | None, kind: str, line: int) -> str | None:
+        if kind != "seasonal":
+            if entry is not None:
+                self.error(file, entry.key_line, "only a seasonal deck's questions have 'occasion'")
+            return None
+        value = _scalar(entry.value) if entry is not None else None
+        if value not in OCCASIONS:
+            self.error(
+                file,
+                entry.key_line if entry is not None else line,
+                f"a seasonal question needs 'occasion:' one of {', '.join(OCCASIONS)}, "
+                f"not {_shown(value)}",
+            )
+            return None
+        assert isinstance(value, str)
+        return value
 
     def _prompt_id(self, file: str, entry: MapEntry | None, deck_id: str) -> str | None:
         prompt_id = self._identifier(file, entry, "question id")
@@ -403,16 +482,28 @@ class _Linter:
         text = self._words(file, entry, "text", MAX_TEXT_LENGTH)
         if text is None or entry is None:
             return None
-        self.texts.append((normalise_text(text), _Seen(prompt_id or "?", file, entry.key_line)))
+        self.wordings.append((normalise_text(text), _Seen(prompt_id or "?", file, entry.key_line)))
+        self.text_checks(file, entry.key_line, text)
+        return text
+
+    def text_checks(self, file: str, line: int, text: str) -> None:
+        """What a question's wording must not do, in any language."""
         opener = yes_no_opener(text)
         if opener is not None:
             self.warn(
                 file,
-                entry.key_line,
+                line,
                 f"this reads as a yes/no question ('{opener} ...'); "
                 "try opening with What, How, Which or Tell",
             )
-        return text
+        options = menu_options(text)
+        if options:
+            self.warn(
+                file,
+                line,
+                f"this ends in a menu of {options} options; a pick-one answer says little: "
+                "ask the open question and leave the examples out",
+            )
 
     def _tags(self, file: str, entry: MapEntry | None) -> tuple[str, ...] | None:
         if entry is None:
@@ -437,7 +528,7 @@ class _Linter:
 
     def cross_file_checks(self) -> None:
         """Duplicate and near-duplicate texts, reported where the second one appears."""
-        records = sorted(self.texts, key=lambda record: (record[1].file, record[1].line))
+        records = sorted(self.wordings, key=lambda record: (record[1].file, record[1].line))
         matcher = difflib.SequenceMatcher(autojunk=False)
         for later_index, (later_text, later) in enumerate(records):
             matcher.set_seq2(later_text)
@@ -456,6 +547,165 @@ class _Linter:
                     f"({earlier.file}:{earlier.line}); keep one or make them clearly different",
                 )
                 break
+        self.meaning_checks()
+
+    def meaning_checks(self) -> None:
+        """Questions that ask the same thing in other words (seasonal ones are one-offs)."""
+        records = sorted(
+            (record for record in self.texts if record[1] != "seasonal"),
+            key=lambda record: (record[2].file, record[2].line),
+        )
+        items = [MeaningItem(seen, text, kind) for text, kind, seen in records]
+        wording_dups = {
+            (issue.file, issue.line) for issue in self.issues if "the same as" in issue.message
+        }
+        for earlier_item, later_item, score in near_duplicates(items):
+            earlier, later = earlier_item.key, later_item.key
+            assert isinstance(earlier, _Seen)
+            assert isinstance(later, _Seen)
+            if (later.file, later.line) in wording_dups:
+                continue
+            self.warn(
+                later.file,
+                later.line,
+                f"'{later.name}' may ask the same as '{earlier.name}' "
+                f"({earlier.file}:{earlier.line}) in other words (meaning overlap "
+                f"{score:.0%}); merge them or make them clearly different",
+            )
+
+
+@dataclass(frozen=True)
+class _Translated:
+    """One translation file, checked: its language, deck and texts by prompt id."""
+
+    language: str
+    deck_id: str
+    file: str
+    title: str
+    description: str
+    texts: dict[str, str]
+
+
+class _Translations:
+    """Translation files: the same ids as the source deck, the same wording rules."""
+
+    def __init__(self, linter: _Linter, decks: Sequence[Deck]) -> None:
+        self.linter = linter
+        self.decks = {deck.id: deck for deck in decks}
+
+    def apply(self, sources: Sequence[DeckSource]) -> list[Deck]:
+        found = [done for source in sources if (done := self.translation(source)) is not None]
+        languages = sorted({done.language for done in found})
+        self.missing(found, languages)
+        return [self.merged(deck, found) for deck in self.decks.values()]
+
+    def translation(self, source: DeckSource) -> _Translated | None:
+        linter, file, root = self.linter, source.file, source.root
+        if not isinstance(root, MapValue):
+            linter.error(file, 1, "a translation starts with id, language, title, description")
+            return None
+        fields = linter._fields(file, root, TRANSLATION_DECK_FIELDS, (), "translation")
+        deck = self.source_deck(file, fields.get("id"), source.stem)
+        language = linter._language(file, fields.get("language"))
+        folder = file.replace("\\", "/").rsplit("/", 2)[-2] if "/" in file else ""
+        if language is not None and folder and language != folder:
+            linter.error(file, root.line, f"language '{language}' but the folder is '{folder}/'")
+            language = None
+        title = linter._words(file, fields.get("title"), "title", MAX_TITLE_LENGTH)
+        description = linter._words(file, fields.get("description"), "description", None)
+        if deck is None or language is None:
+            return None
+        texts = self.texts(file, fields.get("prompts"), deck)
+        return _Translated(language, deck.id, file, title or "", description or "", texts)
+
+    def source_deck(self, file: str, entry: MapEntry | None, stem: str) -> Deck | None:
+        if entry is None:
+            return None
+        deck_id = _scalar(entry.value)
+        if deck_id != stem:
+            self.linter.error(
+                file, entry.key_line, f"deck id {_shown(deck_id)} does not match the file name"
+            )
+            return None
+        deck = self.decks.get(stem)
+        if deck is None:
+            self.linter.error(
+                file, entry.key_line, f"there is no source deck '{stem}' to translate"
+            )
+        return deck
+
+    def texts(self, file: str, entry: MapEntry | None, deck: Deck) -> dict[str, str]:
+        linter = self.linter
+        if entry is None or not isinstance(entry.value, ListValue):
+            if entry is not None:
+                linter.error(file, entry.key_line, "prompts must be a list of '- id: ...'")
+            return {}
+        known = {prompt.id for prompt in deck.prompts}
+        texts: dict[str, str] = {}
+        for item in entry.value.items:
+            if not isinstance(item, MapValue):
+                linter.error(file, item.line, "each question must be a block starting with '- id:'")
+                continue
+            fields = linter._fields(file, item, TRANSLATION_PROMPT_FIELDS, (), "question")
+            prompt_id = _scalar(fields["id"].value) if "id" in fields else None
+            text = linter._words(file, fields.get("text"), "text", MAX_TEXT_LENGTH)
+            if prompt_id not in known:
+                linter.error(
+                    file,
+                    item.line,
+                    f"question id {_shown(prompt_id)} is not in the source deck "
+                    f"'{deck.id}' ({deck.source_file})",
+                )
+                continue
+            assert isinstance(prompt_id, str)
+            if prompt_id in texts:
+                linter.error(file, item.line, f"question id '{prompt_id}' appears twice")
+                continue
+            if text is not None:
+                linter.text_checks(file, fields["text"].key_line, text)
+                texts[prompt_id] = text
+        return texts
+
+    def missing(self, found: Sequence[_Translated], languages: Sequence[str]) -> None:
+        """A warning per deck and language for the daily questions with no text yet."""
+        by_key = {(done.deck_id, done.language): done for done in found}
+        for language in languages:
+            for deck in self.decks.values():
+                if deck.kind != "daily" or deck.language == language:
+                    continue
+                done = by_key.get((deck.id, language))
+                have = done.texts if done is not None else {}
+                absent = [prompt.id for prompt in deck.prompts if prompt.id not in have]
+                if absent:
+                    shown = ", ".join(absent[:3]) + (", ..." if len(absent) > 3 else "")
+                    self.linter.warn(
+                        done.file if done is not None else deck.source_file,
+                        0,
+                        f"missing translation: {len(absent)} of {len(deck.prompts)} questions "
+                        f"of '{deck.id}' have no '{language}' text ({shown})",
+                    )
+
+    def merged(self, deck: Deck, found: Sequence[_Translated]) -> Deck:
+        mine = sorted((done for done in found if done.deck_id == deck.id), key=_language_of)
+        if not mine:
+            return deck
+        prompts = tuple(
+            replace(
+                prompt,
+                translations=tuple(
+                    (done.language, done.texts[prompt.id])
+                    for done in mine
+                    if prompt.id in done.texts
+                ),
+            )
+            for prompt in deck.prompts
+        )
+        titles = tuple((done.language, done.title, done.description) for done in mine)
+        return replace(deck, prompts=prompts, translations=titles)
+
+
+def _language_of(done: _Translated) -> str:
+    return done.language
 
 
 def _similar(matcher: difflib.SequenceMatcher[str]) -> bool:
@@ -613,7 +863,13 @@ class DailyPool:
     Per pair, the work is set arithmetic on ids, which runs for every due pair.
     """
 
-    def __init__(self, eligible: Sequence[Prompt], disabled_decks: Collection[str] = ()) -> None:
+    def __init__(
+        self,
+        eligible: Sequence[Prompt],
+        disabled_decks: Collection[str] = (),
+        stages: Collection[str] = (),
+    ) -> None:
+        eligible = [prompt for prompt in eligible if fits_stages(prompt, stages)]
         switched_on = [prompt for prompt in eligible if prompt.deck_id not in disabled_decks]
         prompts = sorted(switched_on or eligible, key=lambda prompt: prompt.id)
         self.ids = frozenset(prompt.id for prompt in prompts)
@@ -636,13 +892,22 @@ class DailyPool:
         history: Sequence[str],
         pair_age_days: int,
         exclude: Collection[str] = frozenset(),
+        max_depth: int = 3,
     ) -> Prompt | None:
+        """`max_depth` comes from `bot.domain.prompt_rules.max_depth`: deeper prompts wait
+        (unused in the cycle) until it allows them."""
         candidates = self._candidate_ids(history, exclude)
         if candidates is None:
             left = self._totals  # a new pair: everything is a candidate
         else:
             left = {depth: len(candidates & ids) for depth, ids in self._ids_by_depth.items()}
-        left = {depth: count for depth, count in left.items() if count}
+        left = {depth: count for depth, count in left.items() if count and depth <= max_depth}
+        if not left and self._totals:
+            # Every prompt within the limit is used in this cycle: a rested one within the
+            # limit beats a deeper one on a day meant to be light.
+            candidates = self._within(max_depth, history, exclude)
+            left = {depth: len(candidates & ids) for depth, ids in self._ids_by_depth.items()}
+            left = {depth: count for depth, count in left.items() if count}
         if not left:
             return None
         day_number = len(history)
@@ -655,6 +920,17 @@ class DailyPool:
         if candidates is not None:
             at_depth = [prompt for prompt in at_depth if prompt.id in candidates]
         return at_depth[_digest(pair_id, day_number, "prompt") % len(at_depth)]
+
+    def _within(
+        self, max_depth: int, history: Sequence[str], exclude: Collection[str]
+    ) -> frozenset[str]:
+        """Prompts up to `max_depth` (or the lightest depth there is), least recent first."""
+        depth = max(min(self._ids_by_depth), min(max_depth, max(self._ids_by_depth)))
+        within = frozenset().union(
+            *(ids for at, ids in self._ids_by_depth.items() if at <= depth)
+        ) - frozenset(exclude)
+        recent = set(history[-max(len(within) // 2, 1) :])
+        return (within - recent) or within
 
     def _candidate_ids(
         self, history: Sequence[str], exclude: Collection[str]
@@ -669,6 +945,28 @@ class DailyPool:
             left = self.ids - excluded
         rested = left.difference(history[-self._rest :]) if self._rest else left
         return rested or left
+
+
+def fits_stages(prompt: Prompt, stages: Collection[str]) -> bool:
+    """A prompt with `for:` goes only to pairs in one of its stages; others go to all."""
+    return not prompt.stages or any(stage in stages for stage in prompt.stages)
+
+
+def choose_seasonal(
+    pair_id: int,
+    prompts: Sequence[Prompt],
+    history: Sequence[str],
+    stages: Collection[str] = (),
+) -> Prompt | None:
+    """An unused seasonal prompt of the day's occasion (the caller passes that occasion's
+    prompts), or None when all have been used: then the usual choice applies."""
+    used = set(history)
+    unused = sorted(
+        (p for p in prompts if p.id not in used and fits_stages(p, stages)), key=lambda p: p.id
+    )
+    if not unused:
+        return None
+    return unused[_digest(pair_id, len(history), "seasonal") % len(unused)]
 
 
 def _draw_depth(
@@ -717,10 +1015,63 @@ class PromptStat:
     answered_by_both: int
     median_answer_length: float | None
     skipped: int
+    language: str = SOURCE_LANGUAGE
 
     @property
     def answer_rate(self) -> float | None:
         return self.answered_by_both / self.sent if self.sent else None
+
+    @property
+    def skip_rate(self) -> float | None:
+        return self.skipped / self.sent if self.sent else None
+
+
+# A prompt is "skipped often" once it has been skipped at least this many times and in at
+# least this share of its sends: a few sends prove nothing, and a popular prompt skipped
+# now and then is fine.
+OFTEN_SKIPPED_MIN = 3
+OFTEN_SKIPPED_SHARE = 0.25
+
+
+def skipped_often(stats: Iterable[PromptStat]) -> list[PromptStat]:
+    """The prompts couples skip often (see `OFTEN_SKIPPED_*`), most skipped share first."""
+    found = [
+        stat
+        for stat in stats
+        if stat.skipped >= OFTEN_SKIPPED_MIN and (stat.skip_rate or 0) >= OFTEN_SKIPPED_SHARE
+    ]
+    return sorted(found, key=lambda stat: (-(stat.skip_rate or 0), stat.prompt_id))
+
+
+@dataclass(frozen=True)
+class GroupRate:
+    """Both-answered rate of a group of prompts (a deck, a depth or a language)."""
+
+    group: str
+    sent: int
+    answered_by_both: int
+
+    @property
+    def answer_rate(self) -> float | None:
+        return self.answered_by_both / self.sent if self.sent else None
+
+
+STAT_GROUPS: dict[str, Callable[[PromptStat], str]] = {
+    "deck": lambda stat: stat.deck_id,
+    "depth": lambda stat: str(stat.depth),
+    "language": lambda stat: stat.language,
+}
+
+
+def rates_by(stats: Iterable[PromptStat], group: str) -> list[GroupRate]:
+    """Sent and both-answered summed per deck, depth or language, in that group's order."""
+    key = STAT_GROUPS[group]
+    sent: Counter[str] = Counter()
+    both: Counter[str] = Counter()
+    for stat in stats:
+        sent[key(stat)] += stat.sent
+        both[key(stat)] += stat.answered_by_both
+    return [GroupRate(name, sent[name], both[name]) for name in sorted(sent)]
 
 
 STAT_SORTS = ("sent", "answer_rate", "median_length", "skipped")

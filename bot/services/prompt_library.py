@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ import yaml
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.prompts import (
+    LANGUAGE_PATTERN,
     DailyPool,
     Deck,
     DeckSource,
@@ -101,13 +101,31 @@ def is_deck_file(name: str) -> bool:
     return name.endswith(DECK_SUFFIXES) and not name.startswith((".", "~"))
 
 
+def deck_paths(folder: Path) -> list[Path]:
+    """The source decks (`*.yaml`) and their translations (`<language>/*.yaml`), sorted."""
+    if not folder.is_dir():
+        return []
+    paths = []
+    for path in sorted(folder.iterdir()):
+        if path.is_dir() and LANGUAGE_PATTERN.match(path.name):
+            paths += [
+                inner
+                for inner in sorted(path.iterdir())
+                if is_deck_file(inner.name) and inner.is_file()
+            ]
+        elif is_deck_file(path.name) and path.is_file():
+            paths.append(path)
+    return paths
+
+
 def read_folder(folder: Path) -> FolderSnapshot:
-    """Read every deck file (sorted by name). A missing folder reads as empty."""
-    files: list[tuple[str, bytes]] = []
-    if folder.is_dir():
-        for path in sorted(folder.iterdir()):
-            if is_deck_file(path.name) and path.is_file():
-                files.append((path.name, path.read_bytes()))
+    """Read every deck file (sorted by name). A missing folder reads as empty.
+
+    A translation's name keeps its language folder: `es/trust.yaml`.
+    """
+    files = [
+        (path.relative_to(folder).as_posix(), path.read_bytes()) for path in deck_paths(folder)
+    ]
     digest = hashlib.sha256()
     for name, data in files:
         digest.update(f"{name}\0{len(data)}\0".encode())
@@ -122,6 +140,7 @@ def lint_snapshot(snapshot: FolderSnapshot) -> LoadResult:
         )
         return LoadResult((), (empty,), snapshot.digest)
     sources: list[DeckSource] = []
+    translations: list[DeckSource] = []
     read_issues: list[LintIssue] = []
     for name, data in snapshot.files:
         shown = str(snapshot.folder / name)
@@ -129,8 +148,8 @@ def lint_snapshot(snapshot: FolderSnapshot) -> LoadResult:
         if problem is not None:
             read_issues.append(problem)
         if source is not None:
-            sources.append(source)
-    result = lint_sources(sources)
+            (translations if "/" in name else sources).append(source)
+    result = lint_sources(sources, translations)
     issues = sorted([*read_issues, *result.issues], key=lambda issue: (issue.file, issue.line))
     if not issues and not any(deck.kind == "daily" for deck in result.decks):
         issues.append(
@@ -380,7 +399,9 @@ class PromptCatalog:
         self._decks: tuple[Deck, ...] = ()
         self._decks_by_id: dict[str, Deck] = {}
         self._prompts_by_id: dict[str, Prompt] = {}
-        self._pools: dict[tuple[str, frozenset[str]], DailyPool] = {}
+        self._opt_in: frozenset[str] = frozenset()
+        self._depth_ids: dict[int, frozenset[str]] = {}
+        self._pools: dict[tuple[str, frozenset[str], frozenset[str]], DailyPool] = {}
         self._stat_signature: tuple[tuple[str, int, int], ...] | None = None
         self._loaded_digest = ""
         self._rejected_digest = ""
@@ -453,16 +474,16 @@ class PromptCatalog:
         self._pools.clear()
         self._decks_by_id = {deck.id: deck for deck in decks}
         self._prompts_by_id = {prompt.id: prompt for deck in decks for prompt in deck.prompts}
+        self._opt_in = frozenset(deck.id for deck in decks if not deck.enabled_by_default)
+        self._depth_ids = {}
 
     def _stat(self) -> tuple[tuple[str, int, int], ...]:
         """Names, modification times and sizes of the deck files: cheap enough every tick."""
         entries = []
         try:
-            with os.scandir(self.folder) as scan:
-                for entry in scan:
-                    if is_deck_file(entry.name) and entry.is_file():
-                        stat = entry.stat()
-                        entries.append((entry.name, stat.st_mtime_ns, stat.st_size))
+            for path in deck_paths(self.folder):
+                stat = path.stat()
+                entries.append((path.as_posix(), stat.st_mtime_ns, stat.st_size))
         except OSError:
             return ()
         return tuple(sorted(entries))
@@ -514,19 +535,48 @@ class PromptCatalog:
         disabled_decks: Collection[str] = frozenset(),
         exclude: Collection[str] = frozenset(),
         language: str = "en",
+        *,
+        max_depth: int = 3,
+        stages: Collection[str] = frozenset(),
     ) -> Prompt | None:
-        """The pair's next daily question (see `bot.domain.prompts.choose_prompt`)."""
-        pool = self.daily_pool(language, frozenset(disabled_decks))
-        return pool.choose(pair_id, history, pair_age_days, exclude)
+        """The pair's next daily question (see `bot.domain.prompts.choose_prompt`);
+        `max_depth` from `bot.domain.prompt_rules.max_depth`, `stages` the pair's own."""
+        pool = self.daily_pool(language, frozenset(disabled_decks), frozenset(stages))
+        return pool.choose(pair_id, history, pair_age_days, exclude, max_depth)
 
-    def daily_pool(self, language: str, disabled_decks: frozenset[str]) -> DailyPool:
-        """Built once per catalogue, language and set of switched-off decks: the fan-out
-        chooses for every due pair, and most share the same few pools."""
-        key = (language, disabled_decks)
+    def daily_pool(
+        self,
+        language: str,
+        disabled_decks: frozenset[str],
+        stages: frozenset[str] = frozenset(),
+    ) -> DailyPool:
+        """Built once per catalogue, language, set of switched-off decks and stages: the
+        fan-out chooses for every due pair, and most share the same few pools."""
+        key = (language, disabled_decks, stages)
         pool = self._pools.get(key)
         if pool is None:
             if len(self._pools) >= 256:
                 self._pools.clear()  # many different combinations: keep memory bounded
-            pool = DailyPool(self.eligible(language), disabled_decks)
+            pool = DailyPool(self.eligible(language), disabled_decks, stages)
             self._pools[key] = pool
         return pool
+
+    def seasonal(self, occasion: str, language: str = "en") -> list[Prompt]:
+        """The seasonal prompts of one occasion (`bot.domain.prompt_rules.occasion_on`)."""
+        return [
+            prompt
+            for prompt in self.prompts(kind="seasonal", language=language)
+            if prompt.occasion == occasion
+        ]
+
+    def daily_ids_at_depth(self, depth: int) -> frozenset[str]:
+        """Ids of the daily prompts of one depth (retired ones are not counted)."""
+        found = self._depth_ids.get(depth)
+        if found is None:
+            found = frozenset(p.id for p in self.prompts(kind="daily") if p.depth == depth)
+            self._depth_ids[depth] = found
+        return found
+
+    def opt_in_decks(self) -> frozenset[str]:
+        """Decks that are off for a pair until it switches them on (`enabled_by_default`)."""
+        return self._opt_in

@@ -19,6 +19,7 @@ from bot.domain.clock import Clock
 from bot.domain.conversation import STEP_LIFETIME
 from bot.domain.people import PersonInfo, stored_display_name
 from bot.domain.words import short_date
+from bot.services.prompt_choice import PairDay, PromptChooser
 from bot.services.prompt_library import PromptCatalog
 from bot.services.results import Refusal, Refused
 
@@ -203,17 +204,13 @@ class RoundService:
         """Rounds (unique per pair and pair-day), each partner's question in the outbox for
         their own delivery instant, and the next creation instant, all in the caller's
         transaction."""
-        pair_ids = [pair.id for pair, _ in planned]
-        histories = await uow.rounds.prompt_histories(pair_ids)
-        disabled = await uow.topics.disabled_decks_many(pair_ids)
+        days = [PairDay(pair.id, pair.created_at, due.local_date) for pair, due in planned]
+        chosen = await PromptChooser(self._catalog).choose_many(uow, days, now)
         new_rounds: list[NewRound] = []
         # Thousands of pairs share a handful of zones and delivery instants.
         reminder_cache: dict[tuple[str, datetime], datetime | None] = {}
         for pair, due in planned:
-            age_days = (now - pair.created_at).days
-            prompt = self._catalog.choose_daily(
-                pair.id, histories[pair.id], age_days, disabled_decks=disabled.get(pair.id, set())
-            )
+            prompt = chosen.get(pair.id)
             if prompt is None:
                 log.error("no daily prompt available for pair %s", pair.id)
                 continue
@@ -578,14 +575,8 @@ class RoundService:
             return Refused(Refusal.SKIP_AFTER_ANSWER)
         if latest.skipped_prompt_id is not None:
             return Refused(Refusal.SKIP_USED)
-        history = (await uow.rounds.prompt_histories([_pair_id(pair)]))[_pair_id(pair)]
-        disabled = await uow.topics.disabled_decks(_pair_id(pair))
-        replacement = self._catalog.choose_daily(
-            _pair_id(pair),
-            history,
-            (now - pair.created_at).days,
-            disabled_decks=disabled,
-            exclude=frozenset({latest.prompt_id}),
+        replacement = await PromptChooser(self._catalog).lighter(
+            uow, _pair_id(pair), pair.created_at, {latest.prompt_id}, now
         )
         if replacement is None:
             return Refused(Refusal.NO_OPEN_ROUND)

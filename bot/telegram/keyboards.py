@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.services.rounds import REACTIONS
+from bot.services.topics import STAGE_KEY
 from bot.telegram import texts
 
 INVITE = "pair"
@@ -83,18 +84,29 @@ def history(entries: list[tuple[int, str]], page: int, pages: int) -> InlineKeyb
     return InlineKeyboardMarkup(rows)
 
 
-def topics(choices: Sequence[tuple[str, str, bool]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+def topics(
+    choices: Sequence[tuple[str, str, bool]],
+    stages: Sequence[tuple[str, bool]] = (),
+) -> InlineKeyboardMarkup:
+    """A row per deck, then the relationship stages two to a row (multi-select)."""
+    rows = [
         [
-            [
-                InlineKeyboardButton(
-                    f"{'✅' if enabled else '▫️'} {title}",
-                    callback_data=f"{TOPIC_PREFIX}{deck_id}",
-                )
-            ]
-            for deck_id, title, enabled in choices
+            InlineKeyboardButton(
+                f"{'✅' if enabled else '▫️'} {title}",
+                callback_data=f"{TOPIC_PREFIX}{deck_id}",
+            )
         ]
-    )
+        for deck_id, title, enabled in choices
+    ]
+    stage_buttons = [
+        InlineKeyboardButton(
+            f"{'✅' if chosen else '▫️'} {texts.STAGE_LABELS.get(stage, stage)}",
+            callback_data=f"{TOPIC_PREFIX}{STAGE_KEY}{stage}",
+        )
+        for stage, chosen in stages
+    ]
+    rows += [stage_buttons[start : start + 2] for start in range(0, len(stage_buttons), 2)]
+    return InlineKeyboardMarkup(rows)
 
 
 def route(held_id: int, choices: list[tuple[str, str]]) -> InlineKeyboardMarkup:

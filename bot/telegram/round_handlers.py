@@ -201,8 +201,11 @@ class RoundHandlers:
         if state.pair_id is None:
             await reply(message, texts.STATUS_UNPAIRED)
             return
-        choices = await self.topics.topics_for(state.pair_id)
-        await reply(message, texts.TOPICS_HEADER, keyboards.topics(choices))
+        await reply(message, texts.TOPICS_HEADER, await self._topics_keyboard(state.pair_id))
+
+    async def _topics_keyboard(self, pair_id: int) -> InlineKeyboardMarkup:
+        choices = await self.topics.topics_for(pair_id)
+        return keyboards.topics(choices, await self.topics.stages_for(pair_id))
 
     async def topic_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -220,8 +223,7 @@ class RoundHandlers:
             await query.answer(texts.BUTTON_EXPIRED)
             return
         await query.answer(texts.TOPIC_ON if outcome else texts.TOPIC_OFF)
-        choices = await self.topics.topics_for(state.pair_id)
-        await edit(query, texts.TOPICS_HEADER, keyboards.topics(choices))
+        await edit(query, texts.TOPICS_HEADER, await self._topics_keyboard(state.pair_id))
 
     # --- schedule ----------------------------------------------------------------------
 

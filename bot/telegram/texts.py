@@ -561,7 +561,16 @@ def status_schedule(
 
 TOPICS_HEADER = (
     "Choose the topics your daily questions come from. Tap one to switch it on or off; "
-    "it changes for both of you. (If every topic is off, I'll use them all.)"
+    "it changes for both of you. (If every topic is off, I'll use them all.)\n\n"
+    "The last buttons say where you are as a couple, so some questions fit you better. "
+    "Pick any that apply, or none (not said)."
 )
 TOPIC_ON = "Topic on"
 TOPIC_OFF = "Topic off"
+# The relationship stages of /topics (bot.domain.prompts.STAGES).
+STAGE_LABELS = {
+    "new": "New together",
+    "long-distance": "Long-distance",
+    "living-together": "Living together",
+    "parents": "Parents",
+}
