@@ -53,7 +53,9 @@ async def seed_due_pairs(url: str, count: int, first_id: int, due: datetime) -> 
                 "status": "active",
                 "created_at": created,
                 "timezone": "UTC",
-                "prompt_time": time(0, 0),
+                # Each partner's own time is the due minute: the questions go at once,
+                # whatever the hour these tests run at.
+                "prompt_time": time(due.hour, due.minute),
                 "next_prompt_at": due,
                 "checkin_cadence": "off",
                 "checkin_weekday": 6,

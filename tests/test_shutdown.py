@@ -77,6 +77,7 @@ async def test_sigterm_gives_back_claimed_work_and_exits_within_10_seconds(
                     dedupe_key=f"shutdown-test:{index}",
                     params={"partner_name": "Kim"},
                     now=SystemClock().now(),
+                    direct=True,  # due at once, whatever the hour in Sam's zone
                 )
             await work.commit()
         await wait_until(
