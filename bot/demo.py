@@ -153,10 +153,15 @@ class Script:
     bob_reply: str
 
 
-# Answers by prompt id, so they always fit the question asked (the first questions of a
-# new pair come from the light "Shared memories" deck). A question missing here (the
-# decks changed) is answered honestly in general terms.
+# Answers by prompt id, so they always fit the question asked (the demo's pair gets the
+# same first question each run; the others are here in case the decks change). A question
+# missing here is answered honestly in general terms.
 SCRIPTS = {
+    "hard-days-04": Script(
+        "Sorting out the flat's paperwork. It's not hard, I just keep putting it off.",
+        "Replying to my sister about the summer plans. I don't know what to say yet.",
+        "Shall we each pick one tiny step tonight and cheer each other on? 🙂",
+    ),
     "shared-memories-01": Script(
         "The night we walked home the long way and talked until the birds started.",
         "When you laughed so hard at my terrible pun that tea came out of your nose.",

@@ -53,7 +53,7 @@ async def test_demo_story_fits_its_questions_and_shows_no_message_ids(
 ) -> None:
     assert await run_demo() == 0
     out = capsys.readouterr().out
-    question = out.split("Today's question · Shared memories\n\n")[1].split("\n")[0]
+    question = out.split("Today's question · ")[1].split("\n\n")[1].split("\n")[0]
     texts = {p.id: p.text for deck in load_folder(PROMPTS).decks for p in deck.prompts}
     assert set(SCRIPTS) <= set(texts), "every scripted answer names a real question"
     prompt_id = next(pid for pid, text in texts.items() if text == question)

@@ -16,7 +16,9 @@ from bot.domain.prompt_rules import (
 from bot.domain.prompts import DailyPool, Prompt, choose_seasonal
 from bot.services.prompt_library import load_valid_decks
 
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+# The choice is tested on the first library (241 daily questions), which a 400-day run
+# uses up; the shipped decks are checked by the lint tests.
+PROMPTS = Path(__file__).resolve().parent / "fixtures" / "decks-v1"
 DAILY = [
     prompt
     for deck in load_valid_decks(PROMPTS).decks

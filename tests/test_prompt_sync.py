@@ -243,11 +243,14 @@ async def test_hot_reload_sees_removed_and_added_files(
     catalog = PromptCatalog(folder, sync)
     await catalog.start()
     moved = folder.parent / "play-and-lightness.yaml"
+    translated = folder.parent / "play-and-lightness.es.yaml"
     (folder / "play-and-lightness.yaml").rename(moved)
+    (folder / "es" / "play-and-lightness.yaml").rename(translated)  # a deck goes with them
     assert await catalog.reload_if_changed()
     assert catalog.deck("play-and-lightness") is None
     assert (await deck_rows(uow))["play-and-lightness"]["retired_at"] is not None
     moved.rename(folder / "play-and-lightness.yaml")
+    translated.rename(folder / "es" / "play-and-lightness.yaml")
     assert await catalog.reload_if_changed()
     assert catalog.deck("play-and-lightness") is not None
 
@@ -287,7 +290,7 @@ async def test_topics_list_daily_decks_and_toggle(
 
     listed = await topics.topics_for(pair_id)
     daily = [d for d in DECKS if d.kind == "daily"]
-    assert listed == [Topic(d.id, d.title, True) for d in daily]
+    assert listed == [Topic(d.id, d.title, d.enabled_by_default) for d in daily]
 
     assert await topics.toggle_topic(pair_id, "trust") is False
     assert await topics.toggle_topic(pair_id, "hard-days") is False

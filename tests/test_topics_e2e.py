@@ -52,36 +52,32 @@ async def test_a_pair_never_sees_a_repeat_before_the_deck_set_is_used_up(bot: Ru
     couple = await pair_couple(bot)
     # This couple never answers, so depth 3 never opens (it waits for five depth-2 answers
     # from each): what it can get is every depth-1 and depth-2 question.
-    eligible = int(
-        await scalar(
-            bot,
-            "SELECT count(*) FROM prompt WHERE kind = 'daily' AND retired_at IS NULL "
-            "AND depth <= 2",
-        )
+    # Nor opt-in decks (off until switched on) or questions for a stage it never chose.
+    catalog = bot.hearth.catalog
+    eligible = sum(
+        1
+        for prompt in catalog.prompts(kind="daily")
+        if prompt.depth <= 2
+        and not prompt.stages
+        and catalog.deck(prompt.deck_id).enabled_by_default
     )
     for _ in range(eligible + 5):
         bot.clock.advance(timedelta(days=1))
         await bot.hearth.tick()
     await bot.settle()
-    sent = [
-        prompt
-        for (prompt,) in await rows(
-            bot,
-            "SELECT prompt_id FROM round WHERE pair_id = :p ORDER BY local_date",
-            p=couple.pair_id,
-        )
-    ]
+    sent = await rows(
+        bot,
+        "SELECT r.prompt_id, p.kind, p.depth FROM round r JOIN prompt p ON p.id = r.prompt_id "
+        "WHERE r.pair_id = :p ORDER BY r.local_date",
+        p=couple.pair_id,
+    )
     assert len(sent) == eligible + 5  # the pairing question, then one per day from tomorrow
-    assert len(set(sent[:eligible])) == eligible, "a question repeated before all were used"
-    depths = [
-        depth
-        for (depth,) in await rows(
-            bot,
-            "SELECT p.depth FROM round r JOIN prompt p ON p.id = r.prompt_id "
-            "WHERE r.pair_id = :p ORDER BY r.local_date",
-            p=couple.pair_id,
-        )
-    ]
+    # New Year's Eve, New Year and the pairing's anniversary bring a seasonal question.
+    daily = [(prompt, depth) for prompt, kind, depth in sent if kind == "daily"]
+    assert len(daily) >= eligible
+    first_cycle = [prompt for prompt, _ in daily[:eligible]]
+    assert len(set(first_cycle)) == eligible, "a question repeated before all were used"
+    depths = [depth for _, depth in daily]
     assert set(depths[:6]) == {1}, "the first week (6 rounds here) stays light"
     assert 2 in set(depths[7:60])
     assert 3 not in depths, "depth 3 waits until both partners have answered depth-2 questions"

@@ -414,8 +414,12 @@ class PromptCatalog:
         result = await asyncio.to_thread(load_folder, self.folder)
         if not result.ok:
             raise PromptFilesInvalid(result.issues)
-        for issue in result.warnings:
-            log.warning("%s", format_issue(issue))
+        if result.warnings:
+            # Curators' advice, not the operator's problem: one line, not one per finding.
+            log.info(
+                "the question files have %d lint warning(s): `hearth prompts lint` lists them",
+                len(result.warnings),
+            )
         if self._sync is not None:
             await self._sync.sync(result.decks)
         self._swap(result.decks)
@@ -448,7 +452,7 @@ class PromptCatalog:
                 "question files changed but have %d problem(s); keeping the last good decks",
                 len(result.errors),
             )
-            for issue in result.issues:
+            for issue in result.errors:
                 log.warning("%s", format_issue(issue))
             return False
         if self._sync is not None:
