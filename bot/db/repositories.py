@@ -754,23 +754,18 @@ class TopicRepository:
 
     async def disabled_decks_many(self, pair_ids: Collection[int]) -> dict[int, set[str]]:
         """The switched-off decks of many pairs in one query (the tick's fan-out)."""
-        result: dict[int, set[str]] = {}
-        if not pair_ids:
-            return result
-        statement = select(col(PairTopic.pair_id), col(PairTopic.deck_id)).where(
-            and_(col(PairTopic.pair_id).in_(pair_ids), col(PairTopic.enabled).is_(False))
-        )
-        for pair_id, deck_id in (await self.session.execute(statement)).all():
-            result.setdefault(pair_id, set()).add(deck_id)
-        return result
+        return await self._decks_many(pair_ids, enabled=False)
 
     async def enabled_decks_many(self, pair_ids: Collection[int]) -> dict[int, set[str]]:
         """The decks many pairs switched on by hand: opt-in decks count only with a row."""
+        return await self._decks_many(pair_ids, enabled=True)
+
+    async def _decks_many(self, pair_ids: Collection[int], *, enabled: bool) -> dict[int, set[str]]:
         result: dict[int, set[str]] = {}
         if not pair_ids:
             return result
         statement = select(col(PairTopic.pair_id), col(PairTopic.deck_id)).where(
-            and_(col(PairTopic.pair_id).in_(pair_ids), col(PairTopic.enabled).is_(True))
+            and_(col(PairTopic.pair_id).in_(pair_ids), col(PairTopic.enabled).is_(enabled))
         )
         for pair_id, deck_id in (await self.session.execute(statement)).all():
             result.setdefault(pair_id, set()).add(deck_id)
