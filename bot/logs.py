@@ -59,6 +59,8 @@ _PRIVATE_VALUE = re.compile(
     rf"""(?P<key>\b(?:{_PRIVATE_FIELDS})\b(?:\\?['"])?\s*[:=]\s*)(?:{_QUOTED})"""
 )
 _PLAIN_ARGUMENTS = (str, int, float, bool, type(None), date, timedelta, Enum, PurePath)
+# Libraries whose objects carry people's updates, messages, profiles or stored words whole
+_WORD_CARRIERS = frozenset({"telegram", "sqlalchemy"})  # (SQLAlchemy: statement parameters)
 
 
 def redact(text: str, secrets: list[str]) -> str:
@@ -73,15 +75,18 @@ def scrub_private(text: str) -> str:
 
 
 def _plain_argument(value: object) -> object:
-    """A log argument as it may be shown above DEBUG: a payload, object or container as
-    its type only (its text holds people's words); an error's text scrubbed."""
+    """A log argument as it may be shown above DEBUG: a payload (a container, or one of
+    python-telegram-bot's objects) as its type only, since its text holds people's words;
+    any other object (an error, a migration step) as its text, scrubbed."""
     if isinstance(value, _PLAIN_ARGUMENTS):
         return value
     if isinstance(value, BaseException):
         return f"{type(value).__name__}: {scrub_private(str(value))}"
     if isinstance(value, list | tuple | dict | set):
         return f"<{type(value).__name__} of {len(value)}>"
-    return f"<{type(value).__name__}>"
+    if type(value).__module__.split(".")[0] in _WORD_CARRIERS:
+        return f"<{type(value).__name__}>"
+    return scrub_private(str(value))
 
 
 def without_private_words(record: logging.LogRecord) -> logging.LogRecord:
