@@ -567,9 +567,13 @@ class OutboxRepository:
         return (await self.session.execute(statement.limit(1))).first() is not None
 
     async def question_due(self, round_id: int, person_id: int) -> datetime | None:
-        """When this person's question of that round goes (or went), if it was queued."""
+        """When this person's question of that round goes (or went), if it was queued.
+
+        The recipient comes first so the (recipient, message id) index finds this person's
+        rows: a LIKE on the key alone would read the whole outbox on PostgreSQL."""
         statement = select(func.max(col(OutboxMessage.not_before))).where(
             and_(
+                col(OutboxMessage.recipient_id) == person_id,
                 col(OutboxMessage.dedupe_key).like(f"round:{round_id}:{person_id}:question:%"),
                 col(OutboxMessage.kind) == "question",
             )
