@@ -67,7 +67,7 @@ ACK_START = "Saved."
 async def _serve_hearth(database_url: str, api_root: str) -> None:
     """`hearth run` with the send limiter lifted: start, say ready, stop at EOF or "quit"."""
     from bot.app import Hearth
-    from bot.domain.ratelimit import SendRateLimiter
+    from bot.delivery.ratelimit import SendRateLimiter
 
     hearth = Hearth(settings_for(api_root, database_url, log_level="WARNING"))
     # There is no setting for the bot's own 30/s limiter; lift it as bench.sender does.

@@ -36,7 +36,7 @@ TARGET_RSS_MB = 300.0
 
 async def _seed(url: str, size: int, history_days: int) -> None:
     from bot.app import Hearth
-    from bot.domain.clock import FakeClock
+    from bot.kernel.clock import FakeClock
 
     hearth = Hearth(settings_for("http://127.0.0.1:9", url), FakeClock(START), scheduler=False)
     await hearth.catalog.start()  # syncs the prompt decks into the database
@@ -46,7 +46,7 @@ async def _seed(url: str, size: int, history_days: int) -> None:
 
 async def _tick(url: str, size: int) -> dict[str, float]:
     from bot.app import Hearth
-    from bot.domain.clock import FakeClock
+    from bot.kernel.clock import FakeClock
 
     hearth = Hearth(settings_for("http://127.0.0.1:9", url), FakeClock(START), scheduler=False)
     await hearth.catalog.start()

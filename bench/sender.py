@@ -19,14 +19,14 @@ from sqlalchemy import text
 
 from bench.common import ENGINES, START, fresh_database, print_table, seed_pairs, settings_for
 from bench.sandbox_proc import SandboxProcess
-from bot.domain.ratelimit import SendRateLimiter
+from bot.delivery.ratelimit import SendRateLimiter
 
 FIRST_PERSON = 10_000_000  # seed_pairs' first person id
 
 
 async def _deliver(url: str, api_root: str, pairs: int, *, unlimited: bool) -> dict[str, float]:
     from bot.app import Hearth
-    from bot.domain.clock import FakeClock
+    from bot.kernel.clock import FakeClock
 
     hearth = Hearth(settings_for(api_root, url), FakeClock(START), scheduler=False)
     await hearth.catalog.start()

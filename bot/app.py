@@ -10,41 +10,41 @@ from urllib.parse import urlsplit
 
 from telegram.error import InvalidToken, NetworkError
 
+from bot.checkins.handlers import CheckInHandlers
+from bot.checkins.service import CheckInService, Support
 from bot.config import Settings
+from bot.conversation.handlers import ConversationHandlers
+from bot.conversation.service import ConversationService
 from bot.db.crypto import Cipher, install_cipher
 from bot.db.engine import create_engine, is_sqlite
 from bot.db.models import Pair
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
-from bot.domain.clock import Clock, SystemClock
-from bot.services.checkins import CheckInService, Support
-from bot.services.conversation import ConversationService
-from bot.services.inbox import Inbox
-from bot.services.metrics import MetricsSources, Operations
-from bot.services.outbox import OutboxSender
-from bot.services.pair_settings import PairSettingsService
-from bot.services.pairing import PairDefaults, PairingService
-from bot.services.privacy import PrivacyService
-from bot.services.prompt_library import PromptCatalog, PromptSync
-from bot.services.reactions import ReactionService
-from bot.services.rounds import RoundService, RoundSettings, TickReport
-from bot.services.send_budget import DatabaseSendBudget
-from bot.services.topics import TopicService
-from bot.services.zone_directory import load_zone_directory
-from bot.telegram.checkin_handlers import CheckInHandlers
-from bot.telegram.conversation_handlers import ConversationHandlers
-from bot.telegram.gateway import TelegramGateway
-from bot.telegram.handlers import PairingHandlers
-from bot.telegram.poison import SetAside
-from bot.telegram.privacy_handlers import PrivacyHandlers
-from bot.telegram.round_handlers import RoundHandlers
-from bot.telegram.runtime import (
+from bot.delivery.gateway import TelegramGateway
+from bot.delivery.inbox import Inbox
+from bot.delivery.send_budget import DatabaseSendBudget
+from bot.delivery.sender import OutboxSender
+from bot.kernel.clock import Clock, SystemClock
+from bot.pairing.handlers import PairingHandlers
+from bot.pairing.service import PairDefaults, PairingService
+from bot.privacy.handlers import PrivacyHandlers
+from bot.privacy.service import PrivacyService
+from bot.prompts.library import PromptCatalog, PromptSync
+from bot.rounds.handlers import RoundHandlers
+from bot.rounds.reactions import ReactionService
+from bot.rounds.service import RoundService, RoundSettings, TickReport
+from bot.runtime.application import (
     UpdateCounter,
     build_application,
     publish_commands,
     register_handlers,
 )
-from bot.telegram.webhook import UpdateFeeder, register_webhook
-from bot.telegram.zone_handlers import ZoneHandlers
+from bot.runtime.poison import SetAside
+from bot.runtime.webhook import UpdateFeeder, register_webhook
+from bot.schedule.service import PairSettingsService
+from bot.schedule.zone_directory import load_zone_directory
+from bot.schedule.zone_handlers import ZoneHandlers
+from bot.topics.service import TopicService
+from bot.web.metrics import MetricsSources, Operations
 from bot.web.server import HttpServer, WebhookEndpoint, build_app
 
 log = logging.getLogger(__name__)

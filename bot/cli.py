@@ -21,16 +21,16 @@ from bot.config import (
     load_curator_settings,
     load_settings,
 )
-from bot.domain.prompts import KINDS, STAT_SORTS
-from bot.domain.words import plural
+from bot.kernel.words import plural
+from bot.prompts.decks import KINDS, STAT_SORTS
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
     from bot.db.uow import UnitOfWork
-    from bot.domain.prompts import PromptStat
-    from bot.services.privacy import StatsReport
-    from bot.services.prompt_library import LoadResult
+    from bot.privacy.service import StatsReport
+    from bot.prompts.decks import PromptStat
+    from bot.prompts.library import LoadResult
 
 EXIT_BAD_SETTINGS = 2
 EXIT_BAD_PROMPTS = 3
@@ -244,7 +244,7 @@ def _run(_args: argparse.Namespace) -> int:
     from bot.app import Hearth, StartupError
     from bot.db.migrate import upgrade_to_head
     from bot.logs import configure_logging
-    from bot.services.prompt_library import PromptFilesInvalid
+    from bot.prompts.library import PromptFilesInvalid
 
     configure_logging(settings.log_level, _secrets(settings), settings.log_format)
     upgrade_to_head(settings.database_url)
@@ -269,7 +269,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _stats(_args: argparse.Namespace) -> int:
-    from bot.services.privacy import stats_lines
+    from bot.privacy.service import stats_lines
 
     settings = _curator_settings()
     try:
@@ -319,8 +319,8 @@ async def _privacy_call(
     from bot.db.crypto import Cipher, KeyMissing, install_cipher
     from bot.db.engine import create_engine
     from bot.db.uow import UnitOfWorkFactory
-    from bot.domain.clock import SystemClock
-    from bot.services.privacy import PrivacyService
+    from bot.kernel.clock import SystemClock
+    from bot.privacy.service import PrivacyService
 
     engine = create_engine(database_url, pool_size=1)
     install_cipher(engine, Cipher(current, old or []))
@@ -367,7 +367,7 @@ def _curator_settings() -> CuratorSettings:
 
 
 def _prompts_lint(args: argparse.Namespace) -> int:
-    from bot.services.prompt_library import format_issue, load_folder
+    from bot.prompts.library import format_issue, load_folder
 
     folder: Path = args.dir if args.dir is not None else _curator_settings().prompts_dir
     result = load_folder(folder)
@@ -382,7 +382,7 @@ def _prompts_lint(args: argparse.Namespace) -> int:
 
 
 def _load_decks_or_explain() -> LoadResult | None:
-    from bot.services.prompt_library import format_issue, load_folder
+    from bot.prompts.library import format_issue, load_folder
 
     result = load_folder(_curator_settings().prompts_dir)
     if result.errors:
@@ -420,7 +420,7 @@ def _prompts_list(args: argparse.Namespace) -> int:
 
 
 def _prompts_preview(args: argparse.Namespace) -> int:
-    from bot.telegram.question_texts import daily_question
+    from bot.rounds.question_texts import daily_question
 
     result = _load_decks_or_explain()
     if result is None:
@@ -445,7 +445,7 @@ _OFFERED_DURING = {"checkin": "a check-in", "reconnect": "a reconnect conversati
 
 
 def _prompts_stats(args: argparse.Namespace) -> int:
-    from bot.domain.prompts import sort_stats
+    from bot.prompts.decks import sort_stats
 
     settings = _curator_settings()
     try:
@@ -480,7 +480,7 @@ def _prompts_stats(args: argparse.Namespace) -> int:
 
 def _print_group_rates(stats: list[PromptStat]) -> None:
     """Both-answered rate by deck, depth and language, then the prompts skipped often."""
-    from bot.domain.prompts import (
+    from bot.prompts.decks import (
         OFTEN_SKIPPED_MIN,
         OFTEN_SKIPPED_SHARE,
         STAT_GROUPS,

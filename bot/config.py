@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.domain.text_input import ascii_number
+from bot.kernel.text_input import ascii_number
 
 _TOKEN_SHAPE = re.compile(r"^[0-9]+:[A-Za-z0-9_-]{10,}$")
 _WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")

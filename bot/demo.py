@@ -20,9 +20,9 @@ from pathlib import Path
 from bot.app import Hearth
 from bot.config import Settings
 from bot.db.migrate import upgrade_to_head
-from bot.domain.clock import FakeClock
-from bot.domain.text_input import ascii_number
-from bot.domain.words import plural
+from bot.kernel.clock import FakeClock
+from bot.kernel.text_input import ascii_number
+from bot.kernel.words import plural
 from bot.sandbox import BotApiSandbox, BotMessage, SimulatedUser, TranscriptEntry
 
 DEMO_TOKEN = "424242:DEMO-token-for-the-local-sandbox"  # noqa: S105 (sandbox only)

@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import metadata
-from bot.domain.clock import FakeClock
+from bot.kernel.clock import FakeClock
 from bot.sandbox import BotApiSandbox
 
 TOKEN = "123456:TEST-token-for-the-sandbox"

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
-from bot.domain import schedule
-from bot.domain.ratelimit import SendRateLimiter
+from bot.delivery.ratelimit import SendRateLimiter
+from bot.kernel import schedule
 from bot.sandbox import BotMessage, SimulatedUser
 from tests.conftest import Running
 

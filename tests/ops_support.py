@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from bot.app import Hearth
-from bot.domain.clock import FakeClock
+from bot.kernel.clock import FakeClock
 from bot.sandbox import BotApiSandbox
 from tests.conftest import Running, make_settings
 

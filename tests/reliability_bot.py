@@ -19,7 +19,7 @@ from sqlalchemy import insert
 
 from bot.db.engine import create_engine
 from bot.db.models import ActivePartner, Pair, Person
-from bot.domain.ratelimit import SendRateLimiter
+from bot.delivery.ratelimit import SendRateLimiter
 
 TOKEN = "123456:TEST-token-for-the-sandbox"
 LEASE = timedelta(seconds=4)

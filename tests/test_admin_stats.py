@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.cli import main
-from bot.domain.clock import FakeClock
-from bot.domain.words import plural
+from bot.kernel.clock import FakeClock
+from bot.kernel.words import plural
+from bot.privacy.service import StatsReport, StatsWindow, stats_lines
 from bot.sandbox import BotApiSandbox
-from bot.services.privacy import StatsReport, StatsWindow, stats_lines
 from tests.conftest import Running, make_settings
 from tests.helpers import command, pair_couple, read_all
 

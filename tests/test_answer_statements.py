@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.checkins.service import CheckInService, Support
+from bot.conversation.service import ConversationService
 from bot.db.engine import create_engine
 from bot.db.uow import UnitOfWorkFactory
-from bot.domain.clock import FakeClock
-from bot.domain.people import PersonInfo
-from bot.services.checkins import CheckInService, Support
-from bot.services.conversation import ConversationService
-from bot.services.prompt_library import PromptCatalog, PromptSync
-from bot.services.rounds import IncomingAnswer, RoundService, RoundSettings, Saved
+from bot.kernel.clock import FakeClock
+from bot.kernel.people import PersonInfo
+from bot.prompts.library import PromptCatalog, PromptSync
+from bot.rounds.service import IncomingAnswer, RoundService, RoundSettings, Saved
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 FIRST_ANSWER_CEILING = 13  # issue 14's target is 5

@@ -1,4 +1,4 @@
-"""The outbox's lean Bot API client (bot/telegram/api_client.py) and the gateway around it:
+"""The outbox's lean Bot API client (bot/delivery/send_client.py) and the gateway around it:
 HTTP framing and keep-alive against scripted servers, Telegram's errors in the sender's
 terms against the sandbox, and PTB taking over when a proxy is configured."""
 
@@ -12,17 +12,17 @@ from typing import Any
 import pytest
 import telegram
 
-from bot.sandbox import BotApiSandbox
-from bot.services.outbox import (
+from bot.delivery import gateway as gateway_module
+from bot.delivery.gateway import TelegramGateway
+from bot.delivery.send_client import ApiRefused, ApiUnreachable, BotApiClient
+from bot.delivery.sender import (
     Outbound,
     PermanentFailure,
     RecipientBlocked,
     RetryLater,
     TransientFailure,
 )
-from bot.telegram import gateway as gateway_module
-from bot.telegram.api_client import ApiRefused, ApiUnreachable, BotApiClient
-from bot.telegram.gateway import TelegramGateway
+from bot.sandbox import BotApiSandbox
 
 TOKEN = "123456:TEST-TOKEN"
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]

@@ -9,7 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.demo import SCRIPTS, run_demo
-from bot.services.prompt_library import load_folder
+from bot.prompts.library import load_folder
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 

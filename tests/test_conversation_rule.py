@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.conversation import (
+from bot.conversation.rules import (
     AnswerRound,
     AskWhere,
     NoteCheckIn,

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain import invites
-from bot.domain.invites import InviteFacts, InviteProblem, InviteStatus
-from bot.domain.ratelimit import SendRateLimiter, TokenBucket
+from bot.delivery.ratelimit import SendRateLimiter, TokenBucket
+from bot.pairing import invites
+from bot.pairing.invites import InviteFacts, InviteProblem, InviteStatus
 from bot.sandbox.faults import RateLimiter
 from bot.telegram.split import split_message
 

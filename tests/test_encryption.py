@@ -14,7 +14,7 @@ import pytest
 from bot.cli import main
 from bot.config import SettingsError, load_key_settings
 from bot.db.crypto import PREFIX, Cipher, KeyMissing, install_cipher, new_key
-from bot.domain.clock import FakeClock
+from bot.kernel.clock import FakeClock
 from bot.sandbox import BotApiSandbox, SimulatedUser
 from tests.conftest import Running, make_settings
 from tests.helpers import Couple, command, find, pair_couple, read_all, rows

@@ -13,8 +13,8 @@ import pytest
 from bot.app import Hearth, StartupError
 from bot.db.engine import create_engine
 from bot.db.uow import UnitOfWorkFactory
-from bot.domain.clock import FakeClock
-from bot.domain.metrics import Exposition, Histogram
+from bot.kernel.clock import FakeClock
+from bot.kernel.metrics import Exposition, Histogram
 from bot.sandbox import BotApiSandbox
 from tests.conftest import Running, make_settings
 from tests.helpers import as_instant, pair_couple, read_all, scalar

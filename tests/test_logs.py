@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from bot.domain.clock import FakeClock
+from bot.kernel.clock import FakeClock
 from bot.logs import NOISY_LOGGERS, RepeatLimiter, configure_logging, redact
 from bot.sandbox import BotApiSandbox
 from tests.conftest import TOKEN, Running

@@ -1,12 +1,12 @@
-"""Pure rules of issue 11: notices about shared settings (bot/domain/notices.py) and
-which Telegram reactions are news (bot/domain/reactions.py)."""
+"""Pure rules of issue 11: notices about shared settings (bot/notices/rules.py) and
+which Telegram reactions are news (bot/rounds/rules.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain.notices import NOTICE_DELAY, Change, fold, seen
-from bot.domain.reactions import added_emojis
+from bot.notices.rules import NOTICE_DELAY, Change, fold, seen
+from bot.rounds.rules import added_emojis
 
 
 def test_the_wait_is_a_few_minutes() -> None:

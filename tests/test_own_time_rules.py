@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain import schedule
-from bot.domain.schedule import PartnerClock
+from bot.kernel import schedule
+from bot.kernel.schedule import PartnerClock
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from telegram.ext import ExtBot
 
 from bot.cli import main
-from bot.domain.clock import FakeClock
+from bot.kernel.clock import FakeClock
 from bot.logs import configure_logging
 from bot.sandbox import BotApiSandbox, SimulatedUser
 from tests.conftest import TOKEN, Running
@@ -100,7 +100,7 @@ async def unparseable_metric(bot: Running) -> int:
 
 
 def set_aside_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "bot.telegram.poison"]
+    return [r for r in caplog.records if r.name == "bot.runtime.poison"]
 
 
 async def test_long_polling_sets_a_poison_update_aside(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Hearth
-from bot.domain.clock import FakeClock
+from bot.kernel.clock import FakeClock
 from bot.sandbox import BotApiSandbox
 from tests.conftest import Running, make_settings
 from tests.helpers import as_date, execute, pair_couple, read_all, rows, tick

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.domain.prompts import Severity, normalise_text, yes_no_opener
-from bot.services.prompt_library import (
+from bot.prompts.decks import Severity, normalise_text, yes_no_opener
+from bot.prompts.library import (
     PromptFilesInvalid,
     format_issue,
     load_folder,
@@ -345,7 +345,7 @@ def test_cli_list_and_preview(
 
 
 def test_daily_question_escapes_html() -> None:
-    from bot.telegram.question_texts import daily_question
+    from bot.rounds.question_texts import daily_question
 
     message = daily_question("Tom & Jerry", "What's <b>bold</b> of you?")
     assert message.startswith("🕯️ <b>Today's question</b> · <i>Tom &amp; Jerry</i>\n\n")

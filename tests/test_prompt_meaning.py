@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.prompt_meaning import (
+from bot.prompts.library import load_folder
+from bot.prompts.meaning import (
     MeaningItem,
     content_words,
     menu_options,
     near_duplicates,
     stem,
 )
-from bot.services.prompt_library import load_folder
 
 DECKS_V1 = Path(__file__).resolve().parent / "fixtures" / "decks-v1"
 

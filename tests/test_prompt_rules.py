@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.prompt_rules import (
+from bot.prompts.decks import DailyPool, Prompt, choose_seasonal
+from bot.prompts.library import load_valid_decks
+from bot.prompts.rules import (
     CoupleFacts,
     max_depth,
     occasion_on,
 )
-from bot.domain.prompts import DailyPool, Prompt, choose_seasonal
-from bot.services.prompt_library import load_valid_decks
 
 # The choice is tested on the first library (241 daily questions), which a 400-day run
 # uses up; the shipped decks are checked by the lint tests.

@@ -18,18 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.cli import main
 from bot.db.engine import create_engine
 from bot.db.uow import UnitOfWorkFactory
-from bot.domain.clock import FakeClock
-from bot.domain.people import PersonInfo
-from bot.domain.prompts import Deck
-from bot.services.prompt_library import (
+from bot.kernel.clock import FakeClock
+from bot.kernel.people import PersonInfo
+from bot.kernel.results import Refusal, Refused
+from bot.prompts.decks import Deck
+from bot.prompts.library import (
     Changes,
     PromptCatalog,
     PromptFilesInvalid,
     PromptSync,
     load_valid_decks,
 )
-from bot.services.results import Refusal, Refused
-from bot.services.topics import Topic, TopicService
+from bot.topics.service import Topic, TopicService
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 DECKS = load_valid_decks(PROMPTS).decks
@@ -216,7 +216,7 @@ async def test_hot_reload_keeps_the_last_good_decks_on_an_invalid_edit(
     good = path.read_text()
     broken = good.replace("  - id: trust-02\n", "  - id: trust-01\n")
     path.write_text(broken)
-    with caplog.at_level(logging.WARNING, logger="bot.services.prompt_library"):
+    with caplog.at_level(logging.WARNING, logger="bot.prompts.library"):
         assert not await catalog.reload_if_changed()
     assert catalog.prompt("trust-02") == deck("trust").prompts[1]
     line = broken.splitlines().index("  - id: trust-01", 10) + 1
@@ -226,7 +226,7 @@ async def test_hot_reload_keeps_the_last_good_decks_on_an_invalid_edit(
     assert (await prompt_rows(uow))["trust-02"]["retired_at"] is None
 
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="bot.services.prompt_library"):
+    with caplog.at_level(logging.WARNING, logger="bot.prompts.library"):
         assert not await catalog.reload_if_changed()
     assert caplog.records == []  # the same broken files are reported once
 

@@ -38,7 +38,7 @@ class ErrorLog(logging.Handler):
 @pytest.fixture
 def handler_errors() -> Iterator[ErrorLog]:
     capture = ErrorLog()
-    logger = logging.getLogger("bot.telegram.handlers")
+    logger = logging.getLogger("bot.telegram.chat")
     logger.addHandler(capture)
     try:
         yield capture

@@ -19,14 +19,14 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from bot.checkins.service import CheckInService, Support
+from bot.conversation.service import ConversationService
 from bot.db.engine import create_engine
 from bot.db.uow import UnitOfWorkFactory
-from bot.domain.clock import FakeClock
-from bot.domain.people import PersonInfo
-from bot.services.checkins import CheckInService, Support
-from bot.services.conversation import ConversationService
-from bot.services.prompt_library import PromptCatalog, PromptSync
-from bot.services.rounds import IncomingAnswer, RoundService, RoundSettings, Saved
+from bot.kernel.clock import FakeClock
+from bot.kernel.people import PersonInfo
+from bot.prompts.library import PromptCatalog, PromptSync
+from bot.rounds.service import IncomingAnswer, RoundService, RoundSettings, Saved
 from tests.conftest import START
 from tests.reliability_bot import seed_due_pairs
 

@@ -17,16 +17,16 @@ import pytest
 from sqlalchemy import event, text
 
 from bot.app import Hearth
+from bot.checkins.service import CheckInService, Support
+from bot.conversation.service import ConversationService
 from bot.db.engine import create_engine
 from bot.db.uow import UnitOfWorkFactory
-from bot.domain.clock import FakeClock
-from bot.domain.people import PersonInfo
+from bot.kernel.clock import FakeClock
+from bot.kernel.people import PersonInfo
+from bot.pairing.service import InviteCreated, Paired
+from bot.prompts.library import PromptCatalog, PromptSync
+from bot.rounds.service import IncomingAnswer, RoundService, RoundSettings, Saved
 from bot.sandbox import BotApiSandbox
-from bot.services.checkins import CheckInService, Support
-from bot.services.conversation import ConversationService
-from bot.services.pairing import InviteCreated, Paired
-from bot.services.prompt_library import PromptCatalog, PromptSync
-from bot.services.rounds import IncomingAnswer, RoundService, RoundSettings, Saved
 from tests.conftest import START, Running, make_settings
 from tests.helpers import QUESTION, as_date, lift_send_limits, read_all, rows, scalar
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.schedule import (
+from bot.kernel.schedule import (
     DueRound,
     describe_zone_now,
     due_round,

@@ -21,7 +21,7 @@ from tests.helpers import (
     utc,
 )
 
-# More than the notices' wait (bot.domain.notices.NOTICE_DELAY, checked by
+# More than the notices' wait (bot.notices.rules.NOTICE_DELAY, checked by
 # test_notice_and_reaction_rules).
 NOTICE_WAIT = timedelta(minutes=5)
 

@@ -1,9 +1,9 @@
-"""The streak rule (bot/domain/streaks.py): consecutive revealed rounds; a day without a
+"""The streak rule (bot/rounds/rules.py): consecutive revealed rounds; a day without a
 question (a pause) neither breaks nor extends it; a question closed unanswered ends it."""
 
 from __future__ import annotations
 
-from bot.domain.streaks import current_streak, streak_after
+from bot.rounds.rules import current_streak, streak_after
 from bot.telegram.texts import streak_line
 
 

@@ -1,4 +1,4 @@
-"""Input made safe at the edge (bot.domain.text_input), property-based over Unicode:
+"""Input made safe at the edge (bot.kernel.text_input), property-based over Unicode:
 numbers are ASCII digits only, and no text a person can type fails to encode."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.text_input import ascii_number, safe_json, safe_text
+from bot.kernel.text_input import ascii_number, safe_json, safe_text
 
 every_char = st.one_of(  # lone surrogates (Cs) and NUL as often as anything else
     st.characters(), st.characters(categories=["Cs"]), st.just("\x00")

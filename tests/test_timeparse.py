@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.timeparse import parse_time_of_day
+from bot.schedule.timeparse import parse_time_of_day
 
 
 @pytest.mark.parametrize(

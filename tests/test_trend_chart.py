@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.telegram.trend_chart import (
+from bot.checkins.trend_chart import (
     RATING_LABELS,
     TrendPoint,
     chart_name,

@@ -10,20 +10,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.zones import (
+from bot.schedule.zone_directory import (
+    find_zone,
+    load_zone_directory,
+    parse_country_names,
+    parse_country_zones,
+    read_zone_directory,
+)
+from bot.schedule.zones import (
     MAX_CANDIDATES,
     ZoneDirectory,
     ZoneMatch,
     ZoneMatchKind,
     match_zone,
     normalize,
-)
-from bot.services.zone_directory import (
-    find_zone,
-    load_zone_directory,
-    parse_country_names,
-    parse_country_zones,
-    read_zone_directory,
 )
 
 US_MAIN = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]

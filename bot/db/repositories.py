@@ -52,9 +52,9 @@ from bot.db.models import (
     SendBudget,
 )
 from bot.db.types import UTCDateTime
-from bot.domain.people import PersonInfo, display_name, stored_names
-from bot.domain.prompts import PromptStat
-from bot.domain.schedule import earliest_allowed
+from bot.kernel.people import PersonInfo, display_name, stored_names
+from bot.kernel.schedule import earliest_allowed
+from bot.prompts.decks import PromptStat
 
 
 def dialect_insert(session: AsyncSession, table: Any) -> Any:

@@ -8,11 +8,9 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.db.checkins import CheckInRepository
-from bot.db.conversation import HeldMessageRepository
+from bot.checkins.repository import CheckInRepository
+from bot.conversation.repository import HeldMessageRepository
 from bot.db.engine import READ_ONLY_OPTION, is_sqlite
-from bot.db.notices import NoticeRepository
-from bot.db.privacy import PrivacyRepository
 from bot.db.repositories import (
     AnswerRepository,
     InboxRepository,
@@ -26,6 +24,8 @@ from bot.db.repositories import (
     SendBudgetRepository,
     TopicRepository,
 )
+from bot.notices.repository import NoticeRepository
+from bot.privacy.repository import PrivacyRepository
 
 
 class UnitOfWork:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from html import escape
 
-from bot.domain.words import plural
-from bot.services.results import Refusal, Refused
+from bot.kernel.results import Refusal, Refused
+from bot.kernel.words import plural
 
 BOT_NAME = "Hearth"
 
@@ -338,7 +338,7 @@ def reveal_closing(partner_name: str, own: dict[str, object], streak: int) -> st
 
 
 def streak_line(streak: int) -> str:
-    # Questions, not days: a pause freezes the streak (bot/domain/streaks.py).
+    # Questions, not days: a pause freezes the streak (bot/rounds/rules.py).
     line = f"🔥 {plural(streak, 'question', 'questions')} in a row answered together."
     if streak >= 30:
         return f"{line} What a habit you've built."
@@ -567,7 +567,7 @@ TOPICS_HEADER = (
 )
 TOPIC_ON = "Topic on"
 TOPIC_OFF = "Topic off"
-# The relationship stages of /topics (bot.domain.prompts.STAGES).
+# The relationship stages of /topics (bot.prompts.decks.STAGES).
 STAGE_LABELS = {
     "new": "New together",
     "long-distance": "Long-distance",

@@ -24,9 +24,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.domain.metrics import CONTENT_TYPE
-from bot.services.inbox import Inbox, NotAnUpdate
-from bot.services.metrics import Operations
+from bot.delivery.inbox import Inbox, NotAnUpdate
+from bot.kernel.metrics import CONTENT_TYPE
+from bot.web.metrics import Operations
 
 log = logging.getLogger(__name__)
 

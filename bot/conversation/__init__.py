@@ -1,0 +1,3 @@
+"""Where an incoming message goes: the pure routing rule, held messages and the "where should
+this go?" buttons.
+"""

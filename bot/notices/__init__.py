@@ -1,0 +1,1 @@
+"""Telling the partner, once and kindly, that a shared setting changed."""

@@ -1,0 +1,1 @@
+"""Pairing: invites, accepting them, /start, /help, unpairing, and leaving groups."""

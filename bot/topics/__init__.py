@@ -1,0 +1,1 @@
+"""/topics: which decks a pair receives, and its relationship stages."""
