@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import TOKEN
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 
 
 async def _serve() -> None:

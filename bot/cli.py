@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import html
+import importlib
 import os
 import re
 import shutil
@@ -218,11 +219,17 @@ def _secrets(settings: Settings) -> list[str]:
 
 
 def _migrate(_args: argparse.Namespace) -> int:
-    settings = _settings()
+    from bot.config import load_migrate_settings
     from bot.db.migrate import upgrade_to_head
     from bot.logs import configure_logging
 
-    configure_logging(settings.log_level, _secrets(settings), settings.log_format)
+    try:
+        settings = load_migrate_settings()
+        check_database_path(settings.database_url)
+    except SettingsError as error:
+        print(f"hearth: {error}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    configure_logging(settings.log_level, [], settings.log_format)
     upgrade_to_head(settings.database_url)
     print("hearth: database is up to date")
     return 0
@@ -259,10 +266,24 @@ def _run(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+DEMO_NEEDS_CHECKOUT = (
+    "hearth: the demo runs on the development checkout's Telegram sandbox, which an "
+    "installed Hearth does not ship; clone the repository and run `uv run hearth demo` there"
+)
 
-    return asyncio.run(run_demo(interactive=args.interactive))
+
+def _demo(args: argparse.Namespace) -> int:
+    # The sandbox is a development tool outside the `bot` package (and outside the wheel
+    # and the image), so the demo is found at run time, not imported by the product.
+    try:
+        demo = importlib.import_module("sandbox.demo")
+    except ModuleNotFoundError as missing:
+        if missing.name not in {"sandbox", "sandbox.demo"}:
+            raise
+        print(DEMO_NEEDS_CHECKOUT, file=sys.stderr)
+        return EXIT_CANNOT_START
+    result: int = asyncio.run(demo.run_demo(interactive=args.interactive))
+    return result
 
 
 # --- hearth stats, reencrypt, newkey ------------------------------------------------------

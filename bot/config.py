@@ -39,6 +39,19 @@ def check_keys(value: SecretStr) -> SecretStr:
     return value
 
 
+def check_log_format(value: str) -> str:
+    if value.lower() not in {"text", "json"}:
+        raise ValueError("must be text or json")
+    return value.lower()
+
+
+def check_log_level(value: str) -> str:
+    level = value.upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+    return level
+
+
 def _split(value: SecretStr) -> list[str]:
     return [part.strip() for part in value.get_secret_value().split(",") if part.strip()]
 
@@ -201,17 +214,12 @@ class Settings(BaseSettings):
     @field_validator("log_format")
     @classmethod
     def _log_format(cls, value: str) -> str:
-        if value.lower() not in {"text", "json"}:
-            raise ValueError("must be text or json")
-        return value.lower()
+        return check_log_format(value)
 
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
-        level = value.upper()
-        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
-        return level
+        return check_log_level(value)
 
     @property
     def bot_base_url(self) -> str:
@@ -326,5 +334,30 @@ class KeySettings(CuratorSettings):
 def load_key_settings(**overrides: object) -> KeySettings:
     try:
         return KeySettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None
+
+
+class MigrateSettings(CuratorSettings):
+    """What `hearth migrate` needs: the database and how to log, no bot token (an operator
+    migrates before the bot first starts, from any installed copy)."""
+
+    log_level: str = Settings.model_fields["log_level"].default
+    log_format: str = Settings.model_fields["log_format"].default
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        return check_log_format(value)
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        return check_log_level(value)
+
+
+def load_migrate_settings(**overrides: object) -> MigrateSettings:
+    try:
+        return MigrateSettings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         raise SettingsError(describe_validation_error(error)) from None

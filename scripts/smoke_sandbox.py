@@ -4,7 +4,7 @@
 
 Prints its API root (http://HOST:PORT) on one line, then serves until stdin closes.
 HOST is the Docker bridge's address on this machine, so containers reach it and nothing
-beyond this machine does. Drive it with the JSON API under /sandbox/ (bot/sandbox/control.py).
+beyond this machine does. Drive it with the JSON API under /sandbox/ (sandbox/control.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 
 
 async def _serve(host: str, token: str) -> None:

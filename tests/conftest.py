@@ -29,7 +29,7 @@ from bot.db.engine import create_engine
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import metadata
 from bot.kernel.clock import FakeClock
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 
 TOKEN = "123456:TEST-token-for-the-sandbox"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from bot.delivery.ratelimit import SendRateLimiter
 from bot.kernel import schedule
-from bot.sandbox import BotMessage, SimulatedUser
+from sandbox import BotMessage, SimulatedUser
 from tests.conftest import Running
 
 LINK = re.compile(r"https://t\.me/HearthTestBot\?start=([A-Za-z0-9_-]+)")

@@ -12,7 +12,7 @@ import httpx
 
 from bot.app import Hearth
 from bot.kernel.clock import FakeClock
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 from tests.conftest import Running, make_settings
 
 SECRET = "webhook-Secret_42"

@@ -22,7 +22,7 @@ from bot.delivery.sender import (
     RetryLater,
     TransientFailure,
 )
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 
 TOKEN = "123456:TEST-TOKEN"
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox import BotMessage, SimulatedUser, UploadedFile
+from sandbox import BotMessage, SimulatedUser, UploadedFile
 from tests.conftest import Running, make_settings
 from tests.helpers import Couple, as_date, command, pair_couple, rows, scalar, tick
 

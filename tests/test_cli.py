@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.demo import SCRIPTS, run_demo
 from bot.prompts.library import load_folder
+from sandbox.demo import SCRIPTS, run_demo
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 

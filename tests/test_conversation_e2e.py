@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.sandbox import BotMessage, SimulatedUser
+from sandbox import BotMessage, SimulatedUser
 from tests.conftest import Running
 from tests.helpers import Couple, pair_couple, read_all, rows, scalar, tick_at, utc
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from bot.delivery.ratelimit import SendRateLimiter, TokenBucket
 from bot.pairing import invites
 from bot.pairing.invites import InviteFacts, InviteProblem, InviteStatus
-from bot.sandbox.faults import RateLimiter
 from bot.telegram.split import split_message
+from sandbox.faults import RateLimiter
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

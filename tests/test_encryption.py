@@ -15,7 +15,7 @@ from bot.cli import main
 from bot.config import SettingsError, load_key_settings
 from bot.db.crypto import PREFIX, Cipher, KeyMissing, install_cipher, new_key
 from bot.kernel.clock import FakeClock
-from bot.sandbox import BotApiSandbox, SimulatedUser
+from sandbox import BotApiSandbox, SimulatedUser
 from tests.conftest import Running, make_settings
 from tests.helpers import Couple, command, find, pair_couple, read_all, rows
 from tests.test_checkins_e2e import ask_of, check_in

@@ -15,7 +15,7 @@ from bot.db.engine import create_engine
 from bot.db.uow import UnitOfWorkFactory
 from bot.kernel.clock import FakeClock
 from bot.kernel.metrics import Exposition, Histogram
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 from tests.conftest import Running, make_settings
 from tests.helpers import as_instant, pair_couple, read_all, scalar
 from tests.ops_support import http_get

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.sandbox import BotMessage, SimulatedUser
+from sandbox import BotMessage, SimulatedUser
 from tests.conftest import Running
 from tests.helpers import QUESTION, Couple, as_instant, pair_couple, rows, scalar
 

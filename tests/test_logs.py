@@ -13,7 +13,7 @@ import pytest
 
 from bot.kernel.clock import FakeClock
 from bot.logs import NOISY_LOGGERS, RepeatLimiter, configure_logging, redact
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 from tests.conftest import TOKEN, Running
 from tests.helpers import pair_couple, read_all
 from tests.ops_support import SECRET, webhook_bot

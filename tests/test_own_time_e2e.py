@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.sandbox import SimulatedUser
+from sandbox import SimulatedUser
 from tests.conftest import Running
 from tests.helpers import (
     BERLIN,

@@ -25,7 +25,7 @@ from telegram.ext import ExtBot
 from bot.cli import main
 from bot.kernel.clock import FakeClock
 from bot.logs import configure_logging
-from bot.sandbox import BotApiSandbox, SimulatedUser
+from sandbox import BotApiSandbox, SimulatedUser
 from tests.conftest import TOKEN, Running
 from tests.helpers import Couple, pair_couple, rows
 from tests.ops_support import SECRET, webhook_bot

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import inspect, text
 
 from bot.db.models import InboxUpdate, metadata
-from bot.sandbox import BotMessage, SimulatedUser
+from sandbox import BotMessage, SimulatedUser
 from tests.conftest import Running
 from tests.helpers import Couple, command, find, pair_couple, read_all, rows, scalar
 from tests.test_checkins_e2e import ask_of, check_in

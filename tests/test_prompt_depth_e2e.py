@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import Hearth
 from bot.kernel.clock import FakeClock
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 from tests.conftest import Running, make_settings
 from tests.helpers import as_date, execute, pair_couple, read_all, rows, tick
 from tests.test_checkins_e2e import both_check_in, start_checkin

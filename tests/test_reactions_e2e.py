@@ -7,7 +7,7 @@ same emoji is relayed once, whichever way it was sent, and a second press says s
 
 from __future__ import annotations
 
-from bot.sandbox import BotMessage
+from sandbox import BotMessage
 from tests.conftest import Running
 from tests.helpers import Couple, assert_nothing_new, find, outbox_count, pair_couple, read_all
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.db.engine import create_engine
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 from tests.reliability_bot import seed_due_pairs
 
 FIRST_ID = 50_000

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.sandbox import SimulatedUser
+from sandbox import SimulatedUser
 from tests.conftest import Running
 from tests.helpers import pair_couple, read_all, scalar
 from tests.test_reliability_intruders import SECRETS, revealed_couple

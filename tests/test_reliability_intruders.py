@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 
-from bot.sandbox import SimulatedUser
+from sandbox import SimulatedUser
 from tests.conftest import Running
 from tests.helpers import invite_token, lift_send_limits, read_all, scalar
 

@@ -26,7 +26,7 @@ from bot.kernel.people import PersonInfo
 from bot.pairing.service import InviteCreated, Paired
 from bot.prompts.library import PromptCatalog, PromptSync
 from bot.rounds.service import IncomingAnswer, RoundService, RoundSettings, Saved
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 from tests.conftest import START, Running, make_settings
 from tests.helpers import QUESTION, as_date, lift_send_limits, read_all, rows, scalar
 

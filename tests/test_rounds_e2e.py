@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.sandbox import BotMessage, SimulatedUser
+from sandbox import BotMessage, SimulatedUser
 from tests.conftest import START, Running
 from tests.helpers import (
     QUESTION,

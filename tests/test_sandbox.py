@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 
-from bot.sandbox import SECRET_HEADER, BotApiSandbox, LoopbackServer
+from sandbox import SECRET_HEADER, BotApiSandbox, LoopbackServer
 
 TOKEN = "123456:TEST-TOKEN"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox import HtmlParseError, parse_html
+from sandbox import HtmlParseError, parse_html
 
 
 @pytest.mark.parametrize(

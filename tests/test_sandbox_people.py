@@ -11,7 +11,7 @@ import telegram
 from telegram.error import Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 
 TOKEN = "123456:TEST-TOKEN"
 

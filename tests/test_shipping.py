@@ -4,8 +4,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import sqlite3
+import subprocess
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -96,3 +101,57 @@ def test_compose_passes_every_setting_on() -> None:
         if not re.search(rf"^    {name.upper()}: ", compose, re.MULTILINE)
     ]
     assert missing == [], f"compose.yaml does not pass these on: {missing}"
+
+
+def _uv() -> str:
+    found = os.environ.get("UV") or shutil.which("uv")
+    assert found, "uv runs the test suite, so it is on PATH (or in $UV)"
+    return found
+
+
+@pytest.mark.heavy
+def test_the_wheel_migrates_outside_the_repository_and_ships_no_sandbox(tmp_path: Path) -> None:
+    """An installed Hearth is the wheel alone: it carries its migrations, leaves the test
+    sandbox behind, and `hearth migrate` needs only DATABASE_URL (no token, no checkout)."""
+    uv = _uv()
+    subprocess.run(
+        [uv, "build", "--wheel", "-q", "-o", str(tmp_path / "dist")], cwd=ROOT, check=True
+    )
+    (wheel,) = (tmp_path / "dist").glob("hearth-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert not [name for name in names if name.startswith("sandbox/") or "/sandbox/" in name]
+    assert any(name.startswith("bot/db/migrations/versions/") for name in names)
+    assert "bot/db/migrations/script.py.mako" in names
+
+    venv = tmp_path / "venv"
+    subprocess.run([uv, "venv", "-q", str(venv)], check=True, cwd=tmp_path)
+    python = venv / "bin" / "python"
+    subprocess.run([uv, "pip", "install", "-q", "--python", str(python), str(wheel)], check=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    database = elsewhere / "hearth.db"
+    environment = {"PATH": os.environ["PATH"], "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
+    migrated = subprocess.run(
+        [str(venv / "bin" / "hearth"), "migrate"],
+        cwd=elsewhere,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    assert "database is up to date" in migrated.stdout
+    tables = {row[0] for row in sqlite3.connect(database).execute("SELECT name FROM sqlite_master")}
+    assert {"person", "pair", "round", "answer", "outbox", "checkin"} <= tables
+
+    demo = subprocess.run(
+        [str(venv / "bin" / "hearth"), "demo"],
+        cwd=elsewhere,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert demo.returncode != 0
+    assert "development checkout" in demo.stderr
+    assert "Traceback" not in demo.stderr

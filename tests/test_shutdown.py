@@ -15,7 +15,7 @@ import httpx
 from bot.db.engine import create_engine
 from bot.db.uow import UnitOfWorkFactory
 from bot.kernel.clock import SystemClock
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 from tests.conftest import TOKEN
 from tests.ops_support import free_port, wait_until
 

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from bot.app import Hearth
 from bot.db.models import InboxUpdate
 from bot.kernel.clock import FakeClock
-from bot.sandbox import BotApiSandbox
+from sandbox import BotApiSandbox
 from tests.conftest import Running
 from tests.helpers import as_instant, find, pair_couple, read_all, rows, scalar
 from tests.ops_support import (

@@ -3,9 +3,9 @@ their Telegram language and region, "share my location", or /timezone with a cit
 
 from __future__ import annotations
 
-from bot.sandbox import BotMessage, SimulatedUser
 from bot.schedule.zone_directory import load_zone_directory, zone_at
 from bot.schedule.zones import guess_zone, zone_options
+from sandbox import BotMessage, SimulatedUser
 from tests.conftest import Running
 from tests.helpers import ZONE_QUESTION, pair_couple, scalar
 

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
-from bot.sandbox.errors import ApiError, bad_request
+from sandbox.errors import ApiError, bad_request
 
 # Fields whose values are JSON objects or arrays when they arrive as strings.
 JSON_FIELDS = frozenset(

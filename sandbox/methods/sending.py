@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.errors import bad_request
-from bot.sandbox.markup import check_reply_markup
-from bot.sandbox.media import CAPTIONLESS_KINDS, media_object
-from bot.sandbox.methods.context import ApiContext, Handler
-from bot.sandbox.methods.outgoing import (
+from sandbox.errors import bad_request
+from sandbox.markup import check_reply_markup
+from sandbox.media import CAPTIONLESS_KINDS, media_object
+from sandbox.methods.context import ApiContext, Handler
+from sandbox.methods.outgoing import (
     Outgoing,
     deliver,
     plain,
@@ -17,8 +17,8 @@ from bot.sandbox.methods.outgoing import (
     reply_target,
     text_content,
 )
-from bot.sandbox.params import UploadedFile
-from bot.sandbox.state import JSON, FileRecord
+from sandbox.params import UploadedFile
+from sandbox.state import JSON, FileRecord
 
 MEDIA_METHODS = {
     "sendPhoto": "photo",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.errors import bad_request
-from bot.sandbox.records import Button, ButtonRows
+from sandbox.errors import bad_request
+from sandbox.records import Button, ButtonRows
 
 MAX_CALLBACK_DATA_BYTES = 64
 

@@ -6,9 +6,9 @@ import json
 import re
 from typing import Any
 
-from bot.sandbox.errors import bad_request
-from bot.sandbox.methods.context import ApiContext, Handler
-from bot.sandbox.state import JSON
+from sandbox.errors import bad_request
+from sandbox.methods.context import ApiContext, Handler
+from sandbox.state import JSON
 
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 MAX_COMMANDS = 100

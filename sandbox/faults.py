@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.sandbox.errors import ApiError, failure
+from sandbox.errors import ApiError, failure
 
 
 @dataclass

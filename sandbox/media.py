@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.state import FileRecord
+from sandbox.state import FileRecord
 
 MEDIA_KINDS = ("photo", "voice", "video", "video_note", "audio", "animation", "sticker", "document")
 CAPTIONLESS_KINDS = frozenset({"sticker", "video_note"})

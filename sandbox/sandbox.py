@@ -7,16 +7,16 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from bot.sandbox.control import ControlRoutes
-from bot.sandbox.core import SandboxCore
-from bot.sandbox.faults import Faults, RateLimiter, SandboxStats
-from bot.sandbox.methods import find_method
-from bot.sandbox.methods.profile import commands_key
-from bot.sandbox.people import Population, SimulatedChannel, SimulatedGroup, SimulatedUser
-from bot.sandbox.records import BotMessage, TranscriptEntry, format_transcript
-from bot.sandbox.server import LoopbackServer, build_app
-from bot.sandbox.state import World
-from bot.sandbox.webhook import WebhookDelivery
+from sandbox.control import ControlRoutes
+from sandbox.core import SandboxCore
+from sandbox.faults import Faults, RateLimiter, SandboxStats
+from sandbox.methods import find_method
+from sandbox.methods.profile import commands_key
+from sandbox.people import Population, SimulatedChannel, SimulatedGroup, SimulatedUser
+from sandbox.records import BotMessage, TranscriptEntry, format_transcript
+from sandbox.server import LoopbackServer, build_app
+from sandbox.state import World
+from sandbox.webhook import WebhookDelivery
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"  # noqa: S105 (a made-up token for a local fake)
 

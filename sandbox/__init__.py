@@ -10,15 +10,15 @@
 The bot talks to it over real HTTP exactly as to Telegram; nothing here imports `telegram`.
 """
 
-from bot.sandbox.errors import ApiError
-from bot.sandbox.faults import Faults, SandboxStats
-from bot.sandbox.html_check import HtmlParseError, ParsedText, parse_html
-from bot.sandbox.params import UploadedFile
-from bot.sandbox.people import SimulatedChannel, SimulatedChat, SimulatedGroup, SimulatedUser
-from bot.sandbox.records import BotMessage, Button, CallbackAnswer, MessageEdit, TranscriptEntry
-from bot.sandbox.sandbox import DEFAULT_TOKEN, BotApiSandbox
-from bot.sandbox.server import LoopbackServer
-from bot.sandbox.webhook import SECRET_HEADER
+from sandbox.errors import ApiError
+from sandbox.faults import Faults, SandboxStats
+from sandbox.html_check import HtmlParseError, ParsedText, parse_html
+from sandbox.params import UploadedFile
+from sandbox.people import SimulatedChannel, SimulatedChat, SimulatedGroup, SimulatedUser
+from sandbox.records import BotMessage, Button, CallbackAnswer, MessageEdit, TranscriptEntry
+from sandbox.sandbox import DEFAULT_TOKEN, BotApiSandbox
+from sandbox.server import LoopbackServer
+from sandbox.webhook import SECRET_HEADER
 
 __all__ = [
     "DEFAULT_TOKEN",

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.errors import ApiError, bad_request, forbidden
-from bot.sandbox.records import BotMessage, CallbackAnswer, TranscriptEntry
-from bot.sandbox.updates import UpdateQueue
-from bot.sandbox.waiting import ChangeSignal
+from sandbox.errors import ApiError, bad_request, forbidden
+from sandbox.records import BotMessage, CallbackAnswer, TranscriptEntry
+from sandbox.updates import UpdateQueue
+from sandbox.waiting import ChangeSignal
 
 JSON = dict[str, Any]
 

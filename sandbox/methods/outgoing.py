@@ -5,12 +5,12 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from bot.sandbox.errors import bad_request
-from bot.sandbox.html_check import HtmlParseError, parse_html
-from bot.sandbox.markup import buttons_of, inline_keyboard
-from bot.sandbox.methods.context import ApiContext
-from bot.sandbox.records import BotMessage, TranscriptEntry
-from bot.sandbox.state import JSON, ChatRecord
+from sandbox.errors import bad_request
+from sandbox.html_check import HtmlParseError, parse_html
+from sandbox.markup import buttons_of, inline_keyboard
+from sandbox.methods.context import ApiContext
+from sandbox.records import BotMessage, TranscriptEntry
+from sandbox.state import JSON, ChatRecord
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024

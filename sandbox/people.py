@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from typing import NoReturn
 
-from bot.sandbox.html_check import utf16_length
-from bot.sandbox.markup import raw_button
-from bot.sandbox.media import STAND_IN_CONTENT, STAND_IN_MIME_TYPES, media_object
-from bot.sandbox.records import BotMessage, CallbackAnswer, TranscriptEntry, format_transcript
-from bot.sandbox.state import JSON, CallbackQueryRecord, ChatRecord, World
+from sandbox.html_check import utf16_length
+from sandbox.markup import raw_button
+from sandbox.media import STAND_IN_CONTENT, STAND_IN_MIME_TYPES, media_object
+from sandbox.records import BotMessage, CallbackAnswer, TranscriptEntry, format_transcript
+from sandbox.state import JSON, CallbackQueryRecord, ChatRecord, World
 
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{1,64})?")
 RECENT_TURNS = 15  # how much of a chat an assertion message shows

@@ -23,7 +23,7 @@ from bot.db.migrate import upgrade_to_head
 from bot.kernel.clock import FakeClock
 from bot.kernel.text_input import ascii_number
 from bot.kernel.words import plural
-from bot.sandbox import BotApiSandbox, BotMessage, SimulatedUser, TranscriptEntry
+from sandbox import BotApiSandbox, BotMessage, SimulatedUser, TranscriptEntry
 
 DEMO_TOKEN = "424242:DEMO-token-for-the-local-sandbox"  # noqa: S105 (sandbox only)
 DEMO_BOT = "HearthDemoBot"

@@ -3,13 +3,13 @@ leaving chats, and getFile."""
 
 from __future__ import annotations
 
-from bot.sandbox.errors import bad_request, forbidden
-from bot.sandbox.markup import buttons_of, check_reply_markup, inline_keyboard
-from bot.sandbox.media import content_kind
-from bot.sandbox.methods.context import ApiContext
-from bot.sandbox.methods.outgoing import RenderedText, render_caption, render_text, text_content
-from bot.sandbox.records import BotMessage, CallbackAnswer, MessageEdit, TranscriptEntry
-from bot.sandbox.state import JSON, ChatRecord
+from sandbox.errors import bad_request, forbidden
+from sandbox.markup import buttons_of, check_reply_markup, inline_keyboard
+from sandbox.media import content_kind
+from sandbox.methods.context import ApiContext
+from sandbox.methods.outgoing import RenderedText, render_caption, render_text, text_content
+from sandbox.records import BotMessage, CallbackAnswer, MessageEdit, TranscriptEntry
+from sandbox.state import JSON, ChatRecord
 
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "

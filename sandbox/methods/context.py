@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox.core import SandboxCore
-from bot.sandbox.params import Params
-from bot.sandbox.state import World
+from sandbox.core import SandboxCore
+from sandbox.params import Params
+from sandbox.state import World
 
 
 @dataclass(frozen=True)

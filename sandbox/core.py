@@ -6,9 +6,9 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
-from bot.sandbox.faults import Faults, RateLimiter, SandboxStats
-from bot.sandbox.state import World
-from bot.sandbox.webhook import WebhookDelivery
+from sandbox.faults import Faults, RateLimiter, SandboxStats
+from sandbox.state import World
+from sandbox.webhook import WebhookDelivery
 
 
 @dataclass

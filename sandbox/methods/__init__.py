@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.sandbox.methods import editing, polling, profile, sending
-from bot.sandbox.methods.context import ApiContext, Handler
+from sandbox.methods import editing, polling, profile, sending
+from sandbox.methods.context import ApiContext, Handler
 
 
 @dataclass(frozen=True)

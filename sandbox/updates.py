@@ -6,7 +6,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
-from bot.sandbox.waiting import ChangeSignal
+from sandbox.waiting import ChangeSignal
 
 # What Telegram sends when a bot never chose its allowed_updates (or chose []).
 DEFAULT_EXCLUDED = frozenset({"chat_member", "message_reaction", "message_reaction_count"})

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
-from bot.sandbox.faults import SandboxStats
-from bot.sandbox.updates import UpdateQueue
+from sandbox.faults import SandboxStats
+from sandbox.updates import UpdateQueue
 
 log = logging.getLogger(__name__)
 

@@ -20,10 +20,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.sandbox.people import Population
-from bot.sandbox.records import format_transcript
-from bot.sandbox.server import ok
-from bot.sandbox.state import World
+from sandbox.people import Population
+from sandbox.records import format_transcript
+from sandbox.server import ok
+from sandbox.state import World
 
 MAX_WAIT_SECONDS = 60.0
 

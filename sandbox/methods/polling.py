@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.sandbox.errors import ApiError, bad_request, conflict
-from bot.sandbox.methods.context import ApiContext
+from sandbox.errors import ApiError, bad_request, conflict
+from sandbox.methods.context import ApiContext
 
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 

@@ -19,10 +19,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Scope
 
-from bot.sandbox.core import SandboxCore
-from bot.sandbox.errors import ApiError, not_found, too_many_requests, unauthorized
-from bot.sandbox.methods import ApiContext, Method, find_method
-from bot.sandbox.params import Params, read_params
+from sandbox.core import SandboxCore
+from sandbox.errors import ApiError, not_found, too_many_requests, unauthorized
+from sandbox.methods import ApiContext, Method, find_method
+from sandbox.params import Params, read_params
 
 log = logging.getLogger(__name__)
 
