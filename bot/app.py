@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from telegram.error import InvalidToken, NetworkError
 
+from bot.admin.handlers import AdminHandlers
+from bot.admin.service import StatsService
 from bot.checkins.handlers import CheckInHandlers
 from bot.checkins.service import CheckInService, Support
 from bot.config import Settings
@@ -40,9 +42,11 @@ from bot.runtime.application import (
 )
 from bot.runtime.poison import SetAside
 from bot.runtime.webhook import UpdateFeeder, register_webhook
+from bot.schedule.handlers import ScheduleHandlers
 from bot.schedule.service import PairSettingsService
 from bot.schedule.zone_directory import load_zone_directory
 from bot.schedule.zone_handlers import ZoneHandlers
+from bot.topics.handlers import TopicHandlers
 from bot.topics.service import TopicService
 from bot.web.metrics import MetricsSources, Operations
 from bot.web.server import HttpServer, WebhookEndpoint, build_app
@@ -154,11 +158,12 @@ class Hearth:
         register_handlers(
             self.application,
             PairingHandlers(self.pairing, self.pair_settings, settings.invite_ttl_hours),
-            RoundHandlers(
-                self.rounds, self.pair_settings, self.topics, self.pairing, self.reactions
-            ),
+            RoundHandlers(self.rounds, self.reactions),
+            ScheduleHandlers(self.pair_settings, self.pairing, self.rounds),
+            TopicHandlers(self.topics, self.pairing),
             CheckInHandlers(self.checkins),
-            PrivacyHandlers(self.privacy, self.cipher.enabled, settings.admin_user_ids),
+            PrivacyHandlers(self.privacy, self.cipher.enabled),
+            AdminHandlers(StatsService(self.uow, self.clock), settings.admin_user_ids),
             ConversationHandlers(self.conversation),
             ZoneHandlers(self.pair_settings),
         )

@@ -28,8 +28,8 @@ from bot.prompts.decks import KINDS, STAT_SORTS
 T = TypeVar("T")
 
 if TYPE_CHECKING:
+    from bot.admin.service import StatsReport
     from bot.db.uow import UnitOfWork
-    from bot.privacy.service import StatsReport
     from bot.prompts.decks import PromptStat
     from bot.prompts.library import LoadResult
 
@@ -290,7 +290,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _stats(_args: argparse.Namespace) -> int:
-    from bot.privacy.service import stats_lines
+    from bot.admin.service import stats_lines
 
     settings = _curator_settings()
     try:
@@ -337,6 +337,7 @@ async def _privacy_call(
     """`hearth stats` (old is None) or `hearth reencrypt`, on a short-lived engine."""
     from sqlalchemy.exc import DBAPIError
 
+    from bot.admin.service import StatsService
     from bot.db.crypto import Cipher, KeyMissing, install_cipher
     from bot.db.engine import create_engine
     from bot.db.uow import UnitOfWorkFactory
@@ -345,9 +346,11 @@ async def _privacy_call(
 
     engine = create_engine(database_url, pool_size=1)
     install_cipher(engine, Cipher(current, old or []))
-    service = PrivacyService(UnitOfWorkFactory(engine), SystemClock())
+    uow, clock = UnitOfWorkFactory(engine), SystemClock()
     try:
-        return await (service.stats() if old is None else service.reencrypt())
+        if old is None:
+            return await StatsService(uow, clock).stats()
+        return await PrivacyService(uow, clock).reencrypt()
     except DBAPIError as error:
         raise _DatabaseNotReady(
             "cannot read the database (has `hearth migrate` been run on DATABASE_URL?): "

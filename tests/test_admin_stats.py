@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.admin.service import StatsReport, StatsWindow, stats_lines
 from bot.cli import main
 from bot.kernel.clock import FakeClock
 from bot.kernel.words import plural
-from bot.privacy.service import StatsReport, StatsWindow, stats_lines
 from sandbox import BotApiSandbox
 from tests.conftest import Running, make_settings
 from tests.helpers import command, pair_couple, read_all

@@ -4,7 +4,7 @@ question (a pause) neither breaks nor extends it; a question closed unanswered e
 from __future__ import annotations
 
 from bot.rounds.rules import current_streak, streak_after
-from bot.telegram.texts import streak_line
+from bot.rounds.texts import streak_line
 
 
 def play(days: list[str]) -> list[int]:

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from bot.checkins import texts as checkin_texts
 from bot.checkins.service import NoteSaved
 from bot.conversation import keyboards
+from bot.conversation import texts as conversation_texts
 from bot.conversation.rules import AnswerRound, NoteCheckIn, ReplaceAnswer, ToPartner
 from bot.conversation.service import (
     DROP_CODE,
@@ -108,38 +109,40 @@ def ask_text(asked: Asked) -> tuple[str, InlineKeyboardMarkup]:
     choices = [
         (_label(option, asked.partner_name), option_code(option)) for option in asked.options
     ]
-    choices.append((texts.ROUTE_DROP, DROP_CODE))
+    choices.append((conversation_texts.ROUTE_DROP, DROP_CODE))
     return (
-        texts.ask_where(asked.partner_name, only_partner=only_partner, answered=answered),
+        conversation_texts.ask_where(
+            asked.partner_name, only_partner=only_partner, answered=answered
+        ),
         keyboards.route(asked.held_id, choices),
     )
 
 
 def _label(option: Option, partner_name: str) -> str:
     if isinstance(option, AnswerRound):
-        return texts.ROUTE_ANSWER
+        return conversation_texts.ROUTE_ANSWER
     if isinstance(option, ReplaceAnswer):
-        return texts.ROUTE_REPLACE
+        return conversation_texts.ROUTE_REPLACE
     if isinstance(option, NoteCheckIn):
-        return texts.ROUTE_NOTE
-    return texts.route_to_partner(partner_name)
+        return conversation_texts.ROUTE_NOTE
+    return conversation_texts.route_to_partner(partner_name)
 
 
 def outcome_text(outcome: Outcome) -> str:
     """The acknowledgement: it names where the message went."""
     if isinstance(outcome, Relayed):
-        return texts.relay_sent(outcome.partner_name)
+        return conversation_texts.relay_sent(outcome.partner_name)
     if isinstance(outcome, NoteSaved):
         return checkin_texts.note_saved(outcome.partner_name, outcome.sent_now)
     if isinstance(outcome, Dropped):
-        return texts.DROPPED
+        return conversation_texts.DROPPED
     if isinstance(outcome, Refused):
         if outcome.reason is Refusal.NOT_PAIRED:
             return texts.NOT_PAIRED_YET_MESSAGE
         return checkin_texts.CHECKIN_REFUSALS.get(outcome.reason.value) or texts.refusal(outcome)
     if isinstance(outcome, Asked):
         return ask_text(outcome)[0]
-    return texts.saved(
+    return conversation_texts.saved(
         outcome.partner_name,
         outcome.question,
         replaced=outcome.replaced,

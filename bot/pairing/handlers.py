@@ -18,6 +18,7 @@ from bot.kernel.people import PersonInfo
 from bot.kernel.results import Refused
 from bot.kernel.text_input import ascii_number
 from bot.pairing import keyboards
+from bot.pairing import texts as pairing_texts
 from bot.pairing.service import InviteCreated, Paired, PairingService, Unpaired
 from bot.schedule.service import PairSettingsService
 from bot.telegram import texts
@@ -45,9 +46,9 @@ class PairingHandlers:
             return
         status = await self.pairing.status(person)
         if status.partner_name is not None:
-            await reply(message, texts.welcome_back(status.partner_name))
+            await reply(message, pairing_texts.welcome_back(status.partner_name))
         else:
-            await reply(message, texts.WELCOME, keyboards.invite_partner())
+            await reply(message, pairing_texts.WELCOME, keyboards.invite_partner())
 
     async def pair(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user
@@ -65,7 +66,7 @@ class PairingHandlers:
             return
         await reply(
             message,
-            texts.confirm_unpair(question.partner_name),
+            pairing_texts.confirm_unpair(question.partner_name),
             keyboards.confirm_unpair(question.pair_id),
         )
 
@@ -74,7 +75,7 @@ class PairingHandlers:
         if message is None or user is None:
             return
         await self.pairing.register(person_of(user))
-        await reply(message, texts.help_text())
+        await reply(message, pairing_texts.help_text())
 
     # --- buttons ------------------------------------------------------------------
 
@@ -96,7 +97,7 @@ class PairingHandlers:
         outcome = await self.pairing.accept_invite(person_of(query.from_user), token)
         if isinstance(outcome, Paired):
             await query.answer()
-            await edit(query, texts.paired_with(outcome.partner_name))
+            await edit(query, pairing_texts.paired_with(outcome.partner_name))
         else:
             await query.answer(texts.NOTHING_CHANGED)
             await edit(query, texts.refusal(outcome))
@@ -106,7 +107,7 @@ class PairingHandlers:
         if query is None:
             return
         await query.answer()
-        await edit(query, texts.INVITE_DECLINED)
+        await edit(query, pairing_texts.INVITE_DECLINED)
 
     async def unpair_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -119,7 +120,7 @@ class PairingHandlers:
         outcome = await self.pairing.unpair(person_of(query.from_user), pair_id)
         if isinstance(outcome, Unpaired):
             await query.answer()
-            await edit(query, texts.unpaired(outcome.partner_name))
+            await edit(query, pairing_texts.unpaired(outcome.partner_name))
         else:
             # A stale or foreign button: say so, and leave the message itself alone.
             await query.answer(texts.BUTTON_EXPIRED)
@@ -129,7 +130,7 @@ class PairingHandlers:
         if query is None:
             return
         await query.answer()
-        await edit(query, texts.UNPAIR_KEPT)
+        await edit(query, pairing_texts.UNPAIR_KEPT)
 
     async def unknown_button(self, update: Update, context: Context) -> None:
         """Forged, stale or foreign callback data: answer kindly, change nothing."""
@@ -178,7 +179,9 @@ class PairingHandlers:
             await reply(message, texts.refusal(preview))
             return
         await reply(
-            message, texts.invite_preview(preview.inviter_name), keyboards.accept_invite(token)
+            message,
+            pairing_texts.invite_preview(preview.inviter_name),
+            keyboards.accept_invite(token),
         )
 
     async def _invite_text(self, context: Context, person: PersonInfo) -> str:
@@ -186,7 +189,7 @@ class PairingHandlers:
         if not isinstance(outcome, InviteCreated):
             return texts.refusal(outcome)
         link = f"https://t.me/{context.bot.username}?start={outcome.token}"
-        return texts.invite_created(link, self.invite_ttl_hours, outcome.revoked_older)
+        return pairing_texts.invite_created(link, self.invite_ttl_hours, outcome.revoked_older)
 
 
 def _int_suffix(data: str, prefix: str) -> int | None:
@@ -201,7 +204,7 @@ def _bot_was_added(change: ChatMemberUpdated) -> bool:
 async def _say_private_only_and_leave(context: Context, chat_id: int, chat_type: str) -> None:
     if chat_type != ChatType.CHANNEL:
         try:
-            await context.bot.send_message(chat_id, texts.PRIVATE_ONLY)
+            await context.bot.send_message(chat_id, pairing_texts.PRIVATE_ONLY)
         except TelegramError:
             log.info("could not explain before leaving chat %s", chat_id)
     try:

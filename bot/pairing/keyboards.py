@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.telegram import texts
+from bot.pairing import texts
 
 INVITE = "pair"
 ACCEPT_PREFIX = "acc:"

@@ -1,4 +1,4 @@
-"""Thin handlers for /privacy, /mydata, /deletemydata and the operators' /stats."""
+"""Thin handlers for /privacy, /mydata and /deletemydata."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 
 from bot.privacy import texts as privacy_texts
 from bot.privacy.service import PrivacyService
-from bot.telegram import texts
 from bot.telegram.chat import Context, edit, person_of, reply
 
 DELETE_YES = "del:yes"
@@ -32,7 +31,6 @@ def confirm_delete() -> InlineKeyboardMarkup:
 class PrivacyHandlers:
     privacy: PrivacyService
     encrypted: bool
-    admin_ids: frozenset[int]
 
     async def privacy_command(self, update: Update, context: Context) -> None:
         message = update.effective_message
@@ -68,13 +66,3 @@ class PrivacyHandlers:
             return
         await self.privacy.erase(person_of(query.from_user))
         await edit(query, privacy_texts.DELETED)
-
-    async def stats(self, update: Update, context: Context) -> None:
-        """Operators only; anyone else gets the reply any unknown command gets."""
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
-            return
-        if user.id not in self.admin_ids:
-            await reply(message, texts.UNKNOWN_COMMAND)
-            return
-        await reply(message, privacy_texts.stats(await self.privacy.stats()))

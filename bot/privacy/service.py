@@ -1,5 +1,5 @@
-"""A person's own data: export it (`/mydata`), erase it (`/deletemydata`); and the
-operators' numbers (`/stats`, `hearth stats`) and re-encryption (`hearth reencrypt`).
+"""A person's own data: export it (`/mydata`), erase it (`/deletemydata`); and re-encryption
+of everyone's words with a new key (`hearth reencrypt`).
 
 What counts as a person's data: their person row, their pairings (the partner by first
 name only), their own answers, their own check-in ratings and notes, and the invites they
@@ -11,46 +11,21 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel.clock import Clock
 from bot.kernel.people import PersonInfo
-from bot.kernel.words import plural
 from bot.rounds.service import PRIORITY_REPLY, other_partner
 
 EXPORT_VERSION = 1
-STAT_WINDOWS = (1, 7, 30)
 _KEPT_PARAMS = ("round_id", "checkin_id")  # enough to route a reply to an old message
 
 
 @dataclass(frozen=True)
 class Erased:
     partner_told: bool
-
-
-@dataclass(frozen=True)
-class StatsWindow:
-    days: int
-    pairs_created: int
-    questions: int
-    both_answered: int
-    checkins: int
-    checkins_done: int
-    blocked: int
-
-    @property
-    def both_answered_rate(self) -> float | None:
-        return self.both_answered / self.questions if self.questions else None
-
-
-@dataclass(frozen=True)
-class StatsReport:
-    pairs_active: int
-    pairs_paused: int
-    blocked_now: int
-    windows: list[StatsWindow]
 
 
 def _iso(value: Any) -> Any:
@@ -237,17 +212,6 @@ class PrivacyService:
 
     # --- operators --------------------------------------------------------------------------
 
-    async def stats(self) -> StatsReport:
-        now = self._clock.now()
-        async with self._uow(read_only=True) as uow:
-            running, paused = await uow.privacy.pair_counts(now)
-            blocked = await uow.privacy.blocked_now()
-            windows = [
-                StatsWindow(days, **await uow.privacy.window_counts(now - timedelta(days=days)))
-                for days in STAT_WINDOWS
-            ]
-        return StatsReport(running, paused, blocked, windows)
-
     async def reencrypt(self) -> int:
         """Write every answer text, note, outbox message and stored webhook update back
         with the current key."""
@@ -262,23 +226,3 @@ class PrivacyService:
                     break
                 total += count
         return total
-
-
-def stats_lines(report: StatsReport) -> list[str]:
-    """The report as plain lines, for `/stats` and `hearth stats`."""
-    lines = [
-        f"Active pairs: {report.pairs_active} running, {report.pairs_paused} paused.",
-        f"People who have blocked the bot: {report.blocked_now}.",
-    ]
-    for window in report.windows:
-        rate = window.both_answered_rate
-        lines.append(
-            f"Last {plural(window.days, 'day', 'days')}: "
-            f"{plural(window.pairs_created, 'new pair', 'new pairs')}, "
-            f"{plural(window.questions, 'question', 'questions')} sent, "
-            f"{'-' if rate is None else f'{rate:.0%}'} answered by both, "
-            f"{plural(window.checkins, 'check-in', 'check-ins')} "
-            f"({window.checkins_done} completed), "
-            f"{plural(window.blocked, 'person', 'people')} blocked the bot."
-        )
-    return lines

@@ -1,10 +1,6 @@
-"""Words for /privacy, /mydata, /deletemydata and the operators' /stats."""
+"""Words for /privacy, /mydata and /deletemydata."""
 
 from __future__ import annotations
-
-from html import escape
-
-from bot.privacy.service import StatsReport, stats_lines
 
 PRIVACY_BODY = (
     "<b>Your privacy</b>\n\n"
@@ -63,7 +59,3 @@ PARTNER_LEFT = (
     "Your own answers are still here for you in /history.\n\n"
     "Take good care. If you'd like to pair again one day, send /pair."
 )
-
-
-def stats(report: StatsReport) -> str:
-    return "<b>Hearth: numbers</b>\n" + "\n".join(escape(line) for line in stats_lines(report))

@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.admin.handlers import AdminHandlers
 from bot.checkins import keyboards as checkin_keyboards
 from bot.checkins.handlers import CheckInHandlers
 from bot.conversation import keyboards as conversation_keyboards
@@ -30,10 +31,12 @@ from bot.rounds import keyboards as rounds_keyboards
 from bot.rounds.handlers import RoundHandlers
 from bot.runtime.poison import HearthBot, SetAside
 from bot.schedule import keyboards as schedule_keyboards
+from bot.schedule.handlers import ScheduleHandlers
 from bot.schedule.zone_handlers import ZoneHandlers
 from bot.telegram import texts
 from bot.telegram.chat import on_error
 from bot.topics import keyboards as topics_keyboards
+from bot.topics.handlers import TopicHandlers
 
 HearthApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -140,8 +143,11 @@ def register_handlers(
     application: HearthApplication,
     pairing: PairingHandlers,
     rounds: RoundHandlers,
+    schedule: ScheduleHandlers,
+    topics: TopicHandlers,
     checkins: CheckInHandlers,
     privacy: PrivacyHandlers,
+    admin: AdminHandlers,
     conversation: ConversationHandlers,
     zones: ZoneHandlers,
 ) -> None:
@@ -151,25 +157,25 @@ def register_handlers(
     commands = {
         "start": pairing.start,
         "pair": pairing.pair,
-        "status": rounds.status,
+        "status": schedule.status,
         "unpair": pairing.unpair,
         "help": pairing.help,
-        "time": rounds.time,
-        "timezone": rounds.timezone,
+        "time": schedule.time,
+        "timezone": schedule.timezone,
         "edit": rounds.edit_command,
         "skip": rounds.skip,
         "history": rounds.history,
-        "topics": rounds.topics_command,
-        "pause": rounds.pause,
-        "resume": rounds.resume,
-        "reminders": rounds.reminders,
+        "topics": topics.topics_command,
+        "pause": schedule.pause,
+        "resume": schedule.resume,
+        "reminders": schedule.reminders,
         "checkin": checkins.checkin,
         "checkins": checkins.cadence,
         "trend": checkins.trend,
         "privacy": privacy.privacy_command,
         "mydata": privacy.mydata,
         "deletemydata": privacy.deletemydata,
-        "stats": privacy.stats,
+        "stats": admin.stats,
     }
     buttons = {
         f"^{pairing_keyboards.INVITE}$": pairing.invite_button,
@@ -180,7 +186,7 @@ def register_handlers(
         f"^{rounds_keyboards.REACTION_PREFIX}": rounds.reaction,
         f"^{rounds_keyboards.HISTORY_PAGE_PREFIX}": rounds.history_page,
         f"^{rounds_keyboards.HISTORY_ROUND_PREFIX}": rounds.history_round,
-        f"^{topics_keyboards.TOPIC_PREFIX}": rounds.topic_button,
+        f"^{topics_keyboards.TOPIC_PREFIX}": topics.topic_button,
         f"^{checkin_keyboards.RATE_PREFIX}": checkins.rating_button,
         f"^{checkin_keyboards.SKIP_PREFIX}": checkins.skip_button,
         f"^{checkin_keyboards.NOTE_PREFIX}": checkins.note_button,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.telegram import texts
+from bot.schedule import texts
 
 ZONE_PREFIX = "tz:"
 ZONE_LOCATION = "loc"

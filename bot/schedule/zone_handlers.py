@@ -9,6 +9,7 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, U
 from telegram.constants import ParseMode
 
 from bot.schedule import keyboards
+from bot.schedule import texts as schedule_texts
 from bot.schedule.service import PairSettingsService, ZoneSet
 from bot.telegram import texts
 from bot.telegram.chat import Context, edit, person_of
@@ -28,7 +29,7 @@ class ZoneHandlers:
             await query.answer()
             await context.bot.send_message(
                 query.message.chat.id,
-                texts.ZONE_LOCATION_ASK,
+                schedule_texts.ZONE_LOCATION_ASK,
                 parse_mode=ParseMode.HTML,
                 reply_markup=_location_keyboard(),
             )
@@ -38,7 +39,7 @@ class ZoneHandlers:
             await query.answer(texts.BUTTON_EXPIRED)
             return
         await query.answer()
-        await edit(query, texts.zone_set(outcome.now_text, outcome.question_time_text))
+        await edit(query, schedule_texts.zone_set(outcome.now_text, outcome.question_time_text))
 
     async def location(self, update: Update, context: Context) -> None:
         """A shared location: its zone becomes the person's (the place itself is not kept)."""
@@ -49,9 +50,9 @@ class ZoneHandlers:
             person_of(user), message.location.latitude, message.location.longitude
         )
         text = (
-            texts.zone_set(outcome.now_text, outcome.question_time_text)
+            schedule_texts.zone_set(outcome.now_text, outcome.question_time_text)
             if isinstance(outcome, ZoneSet)
-            else texts.ZONE_NOT_FOUND_AT_LOCATION
+            else schedule_texts.ZONE_NOT_FOUND_AT_LOCATION
         )
         await message.reply_text(
             text, parse_mode=ParseMode.HTML, reply_markup=ReplyKeyboardRemove()
@@ -60,7 +61,7 @@ class ZoneHandlers:
 
 def _location_keyboard() -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
-        [[KeyboardButton(texts.SHARE_LOCATION_BUTTON, request_location=True)]],
+        [[KeyboardButton(schedule_texts.SHARE_LOCATION_BUTTON, request_location=True)]],
         resize_keyboard=True,
         one_time_keyboard=True,
     )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.telegram import texts
+from bot.topics import texts
 from bot.topics.service import STAGE_KEY
 
 TOPIC_PREFIX = "tp:"
