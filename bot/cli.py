@@ -23,15 +23,16 @@ from bot.config import (
     load_settings,
 )
 from bot.kernel.words import plural
-from bot.prompts.decks import KINDS, STAT_SORTS
+from bot.prompts.decks import KINDS
+from bot.prompts.stats import STAT_SORTS
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
     from bot.admin.service import StatsReport
     from bot.db.uow import UnitOfWork
-    from bot.prompts.decks import PromptStat
     from bot.prompts.library import LoadResult
+    from bot.prompts.stats import PromptStat
 
 EXIT_BAD_SETTINGS = 2
 EXIT_BAD_PROMPTS = 3
@@ -469,7 +470,7 @@ _OFFERED_DURING = {"checkin": "a check-in", "reconnect": "a reconnect conversati
 
 
 def _prompts_stats(args: argparse.Namespace) -> int:
-    from bot.prompts.decks import sort_stats
+    from bot.prompts.stats import sort_stats
 
     settings = _curator_settings()
     try:
@@ -504,7 +505,7 @@ def _prompts_stats(args: argparse.Namespace) -> int:
 
 def _print_group_rates(stats: list[PromptStat]) -> None:
     """Both-answered rate by deck, depth and language, then the prompts skipped often."""
-    from bot.prompts.decks import (
+    from bot.prompts.stats import (
         OFTEN_SKIPPED_MIN,
         OFTEN_SKIPPED_SHARE,
         STAT_GROUPS,

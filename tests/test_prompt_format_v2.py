@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bot.prompts.decks import Severity
 from bot.prompts.library import load_folder
+from bot.prompts.lint import Severity
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "prompts_translations"
 

@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.prompts.decks import Severity, normalise_text, yes_no_opener
+from bot.prompts.decks import normalise_text
 from bot.prompts.library import (
     PromptFilesInvalid,
     format_issue,
     load_folder,
     load_valid_decks,
 )
+from bot.prompts.lint import Severity, yes_no_opener
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPTS = ROOT / "prompts"

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.prompts.decks import DailyPool, Prompt, choose_seasonal
+from bot.prompts.decks import Prompt
 from bot.prompts.library import load_valid_decks
 from bot.prompts.rules import (
     CoupleFacts,
+    DailyPool,
+    choose_seasonal,
     max_depth,
     occasion_on,
 )

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.prompts.decks import Prompt, choose_prompt, cycle_used
+from bot.prompts.decks import Prompt
 from bot.prompts.library import load_valid_decks
+from bot.prompts.rules import choose_prompt, cycle_used
 
 # The choice is tested on the first library (241 daily questions), which a 400-day run
 # uses up; the shipped decks are checked by the lint tests.

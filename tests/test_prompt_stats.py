@@ -60,13 +60,13 @@ async def test_stats_count_sends_reveals_lengths_and_skips(
 
 
 def stat(prompt_id: str, deck: str, depth: int, sent: int, both: int, skipped: int = 0) -> Any:
-    from bot.prompts.decks import PromptStat
+    from bot.prompts.stats import PromptStat
 
     return PromptStat(prompt_id, deck, depth, f"text {prompt_id}", False, sent, both, None, skipped)
 
 
 def test_rates_by_deck_depth_and_language_and_skipped_often() -> None:
-    from bot.prompts.decks import rates_by, skipped_often
+    from bot.prompts.stats import rates_by, skipped_often
 
     stats = [
         stat("a-01", "a", 1, 10, 8),

@@ -54,7 +54,7 @@ from bot.db.models import (
 from bot.db.types import UTCDateTime
 from bot.kernel.people import PersonInfo, display_name, stored_names
 from bot.kernel.schedule import earliest_allowed
-from bot.prompts.decks import PromptStat
+from bot.prompts.stats import PromptStat
 
 
 def dialect_insert(session: AsyncSession, table: Any) -> Any:

@@ -13,13 +13,14 @@ from datetime import date, datetime, timedelta
 
 from bot.db.repositories import PairHistory
 from bot.db.uow import UnitOfWork
-from bot.prompts.decks import Prompt, choose_seasonal
+from bot.prompts.decks import Prompt
 from bot.prompts.library import PromptCatalog
 from bot.prompts.rules import (
     LIGHTER_DAYS,
     LOW_RATING,
     SKIP_DEPTH,
     CoupleFacts,
+    choose_seasonal,
     max_depth,
     occasion_on,
 )

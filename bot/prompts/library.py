@@ -21,22 +21,19 @@ import yaml
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.kernel.clock import Clock
-from bot.prompts.decks import (
-    LANGUAGE_PATTERN,
-    DailyPool,
-    Deck,
+from bot.prompts.decks import LANGUAGE_PATTERN, Deck, Prompt, summary
+from bot.prompts.lint import (
     DeckSource,
     LintIssue,
     ListValue,
     MapEntry,
     MapValue,
-    Prompt,
     ScalarValue,
     Severity,
     Value,
     lint_sources,
-    summary,
 )
+from bot.prompts.rules import DailyPool
 
 log = logging.getLogger(__name__)
 
