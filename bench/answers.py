@@ -50,6 +50,7 @@ from sqlmodel import col
 from bench.common import ENGINES, print_table, seed_pairs, settings_for
 from bench.sandbox_proc import SandboxProcess
 from bot.db.models import OutboxMessage
+from bot.delivery.repository import InboxRepository
 
 FIRST_PERSON = 10_000_000  # seed_pairs' first person id
 ECHO_FIRST_USER = 50_000_000
@@ -292,7 +293,7 @@ def _reveals(seen: Seen, user: int, partner_token: str) -> list[float]:
     """Times of the reveals `user` received; each must quote her partner's answer."""
     return [
         moment
-        for moment, body in seen.inbox.get(user, [])
+        for moment, body in InboxRepository(seen.session).get(user, [])
         if body.startswith(REVEAL_START) and partner_token in body
     ]
 

@@ -22,8 +22,10 @@ from bot.config import (
     load_curator_settings,
     load_settings,
 )
+from bot.delivery.repository import InboxRepository
 from bot.kernel.words import plural
 from bot.prompts.decks import KINDS
+from bot.prompts.repository import PromptRepository
 from bot.prompts.stats import STAT_SORTS
 
 T = TypeVar("T")
@@ -536,7 +538,9 @@ class _DatabaseNotReady(Exception):
 
 async def _read_stats(database_url: str, deck_id: str | None) -> list[PromptStat]:
     return await _read(
-        database_url, "the question statistics", lambda uow: uow.prompts.stats(deck_id)
+        database_url,
+        "the question statistics",
+        lambda uow: PromptRepository(uow.session).stats(deck_id),
     )
 
 
@@ -569,7 +573,11 @@ def _inbox_failed(_args: argparse.Namespace) -> int:
     since = datetime.now(UTC) - timedelta(days=1)
     try:
         rows = asyncio.run(
-            _read(settings.database_url, "the inbox", lambda uow: uow.inbox.failed_since(since))
+            _read(
+                settings.database_url,
+                "the inbox",
+                lambda uow: InboxRepository(uow.session).failed_since(since),
+            )
         )
     except _DatabaseNotReady as error:
         print(f"hearth: {error}", file=sys.stderr)

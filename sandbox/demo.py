@@ -20,9 +20,11 @@ from pathlib import Path
 from bot.app import Hearth
 from bot.config import Settings
 from bot.db.migrate import upgrade_to_head
+from bot.db.people import PairRepository
 from bot.kernel.clock import FakeClock
 from bot.kernel.text_input import ascii_number
 from bot.kernel.words import plural
+from bot.rounds.repository import RoundRepository
 from sandbox import BotApiSandbox, BotMessage, SimulatedUser, TranscriptEntry
 
 DEMO_TOKEN = "424242:DEMO-token-for-the-local-sandbox"  # noqa: S105 (sandbox only)
@@ -187,8 +189,8 @@ FALLBACK = Script(
 
 async def _todays_script(couple: DemoCouple) -> Script:
     async with couple.hearth.uow(read_only=True) as uow:
-        pair = await uow.pairs.active_pair_of(couple.alice.id)
-        latest = await uow.rounds.latest(pair.id) if pair and pair.id else None
+        pair = await PairRepository(uow.session).active_pair_of(couple.alice.id)
+        latest = await RoundRepository(uow.session).latest(pair.id) if pair and pair.id else None
     return SCRIPTS.get(latest.prompt_id if latest else "", FALLBACK)
 
 

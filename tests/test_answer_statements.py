@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.checkins.service import CheckInService, Support
 from bot.conversation.service import ConversationService
 from bot.db.engine import create_engine
+from bot.db.people import PairRepository, PersonRepository
 from bot.db.uow import UnitOfWorkFactory
 from bot.kernel.clock import FakeClock
 from bot.kernel.people import PersonInfo
 from bot.prompts.library import PromptCatalog, PromptSync
+from bot.rounds.repository import RoundRepository
 from bot.rounds.service import IncomingAnswer, RoundService, RoundSettings, Saved
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
@@ -43,10 +45,10 @@ async def _conversation_with_a_round(engine: AsyncEngine) -> ConversationService
     rounds = RoundService(uow, clock, catalog, RoundSettings())
     async with uow() as work:
         for person in (ALICE, BOB):
-            await work.people.upsert(person, clock.now())
-        pair = await work.pairs.create(1, 2, clock.now(), "UTC", time(12, 0))
+            await PersonRepository(work.session).upsert(person, clock.now())
+        pair = await PairRepository(work.session).create(1, 2, clock.now(), "UTC", time(12, 0))
         assert pair.id is not None
-        await work.rounds.set_next_prompt_at([(pair.id, clock.now())])
+        await RoundRepository(work.session).set_next_prompt_at([(pair.id, clock.now())])
         await work.commit()
     assert (await rounds.tick()).rounds_created == 1
     return ConversationService(uow, clock, rounds, CheckInService(uow, clock, catalog, Support()))

@@ -167,7 +167,7 @@ def test_seasonal_choice_is_unused_and_deterministic() -> None:
 
 
 def test_history_with_depth_facts_from_the_aggregated_rounds() -> None:
-    from bot.db.repositories import _history_with_facts
+    from bot.rounds.repository import _history_with_facts
 
     entries = ",".join(
         [

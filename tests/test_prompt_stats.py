@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
+from bot.prompts.repository import PromptRepository
 from tests.conftest import Running
 from tests.helpers import pair_couple, rows, scalar, tick
 
@@ -36,7 +37,7 @@ async def test_stats_count_sends_reveals_lengths_and_skips(
     assert skipped is not None
 
     async with bot.hearth.uow(read_only=True) as uow:
-        stats = {stat.prompt_id: stat for stat in await uow.prompts.stats()}
+        stats = {stat.prompt_id: stat for stat in await PromptRepository(uow.session).stats()}
     assert stats[first].sent == 1
     assert stats[first].answered_by_both == 1
     assert stats[first].answer_rate == 1.0

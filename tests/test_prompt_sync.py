@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import main
 from bot.db.engine import create_engine
+from bot.db.people import PairRepository, PersonRepository
 from bot.db.uow import UnitOfWorkFactory
 from bot.kernel.clock import FakeClock
 from bot.kernel.people import PersonInfo
@@ -29,6 +30,8 @@ from bot.prompts.library import (
     PromptSync,
     load_valid_decks,
 )
+from bot.prompts.repository import PromptRepository
+from bot.topics.repository import TopicRepository
 from bot.topics.service import Topic, TopicService
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
@@ -76,12 +79,12 @@ def edited(decks: tuple[Deck, ...], deck_id: str, **changes: object) -> tuple[De
 
 async def prompt_rows(uow: UnitOfWorkFactory) -> dict[str, dict[str, Any]]:
     async with uow(read_only=True) as work:
-        return {row.id: row.model_dump() for row in await work.prompts.prompts()}
+        return {row.id: row.model_dump() for row in await PromptRepository(work.session).prompts()}
 
 
 async def deck_rows(uow: UnitOfWorkFactory) -> dict[str, dict[str, Any]]:
     async with uow(read_only=True) as work:
-        return {row.id: row.model_dump() for row in await work.prompts.decks()}
+        return {row.id: row.model_dump() for row in await PromptRepository(work.session).decks()}
 
 
 # --- sync -------------------------------------------------------------------------------
@@ -272,9 +275,9 @@ async def test_same_size_edit_is_caught_by_the_periodic_content_check(folder: Pa
 
 async def make_pair(uow: UnitOfWorkFactory, clock: FakeClock) -> int:
     async with uow() as work:
-        await work.people.upsert(PersonInfo(1, "Ana"), clock.now())
-        await work.people.upsert(PersonInfo(2, "Bo"), clock.now())
-        pair = await work.pairs.create(1, 2, clock.now(), "UTC", time(20, 0))
+        await PersonRepository(work.session).upsert(PersonInfo(1, "Ana"), clock.now())
+        await PersonRepository(work.session).upsert(PersonInfo(2, "Bo"), clock.now())
+        pair = await PairRepository(work.session).create(1, 2, clock.now(), "UTC", time(20, 0))
         await work.commit()
     assert pair.id is not None
     return pair.id
@@ -302,8 +305,8 @@ async def test_topics_list_daily_decks_and_toggle(
     assert states["trust"] is False
     assert states["hard-days"] is True
     async with uow(read_only=True) as work:
-        disabled = await work.topics.disabled_decks(pair_id)
-        assert await work.topics.disabled_decks(pair_id + 1) == set()
+        disabled = await TopicRepository(work.session).disabled_decks(pair_id)
+        assert await TopicRepository(work.session).disabled_decks(pair_id + 1) == set()
     assert disabled == {"trust"}
     chosen = [
         catalog.choose_daily(pair_id, [], age, disabled_decks=disabled) for age in range(0, 40)
@@ -329,8 +332,8 @@ async def test_concurrent_toggles_both_count(
 async def test_stats_list_every_prompt(sync: PromptSync, uow: UnitOfWorkFactory) -> None:
     await sync.sync(DECKS)
     async with uow(read_only=True) as work:
-        stats = await work.prompts.stats()
-        trust = await work.prompts.stats("trust")
+        stats = await PromptRepository(work.session).stats()
+        trust = await PromptRepository(work.session).stats("trust")
     assert len(stats) == PROMPT_COUNT
     assert [stat.prompt_id for stat in trust] == [p.id for p in deck("trust").prompts]
     assert all(stat.sent == 0 and stat.answer_rate is None for stat in stats)

@@ -20,11 +20,13 @@ from bot.app import Hearth
 from bot.checkins.service import CheckInService, Support
 from bot.conversation.service import ConversationService
 from bot.db.engine import create_engine
+from bot.db.people import PairRepository, PersonRepository
 from bot.db.uow import UnitOfWorkFactory
 from bot.kernel.clock import FakeClock
 from bot.kernel.people import PersonInfo
 from bot.pairing.service import InviteCreated, Paired
 from bot.prompts.library import PromptCatalog, PromptSync
+from bot.rounds.repository import RoundRepository
 from bot.rounds.service import IncomingAnswer, RoundService, RoundSettings, Saved
 from sandbox import BotApiSandbox
 from tests.conftest import START, Running, make_settings
@@ -93,12 +95,14 @@ async def create_pairs_with_a_round(built: Services, couples: list[tuple[PersonI
     async with built.uow() as uow:
         pair_ids = []
         for a, b in couples:
-            await uow.people.upsert(a, now)
-            await uow.people.upsert(b, now)
-            pair = await uow.pairs.create(a.id, b.id, now, "UTC", time(20, 0))
+            await PersonRepository(uow.session).upsert(a, now)
+            await PersonRepository(uow.session).upsert(b, now)
+            pair = await PairRepository(uow.session).create(a.id, b.id, now, "UTC", time(20, 0))
             assert pair.id is not None
             pair_ids.append(pair.id)
-        await uow.rounds.set_next_prompt_at([(pair_id, now) for pair_id in pair_ids])
+        await RoundRepository(uow.session).set_next_prompt_at(
+            [(pair_id, now) for pair_id in pair_ids]
+        )
         await uow.commit()
     report = await built.rounds.tick()
     assert report.rounds_created == len(couples)

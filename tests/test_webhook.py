@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from bot.app import Hearth
 from bot.db.models import InboxUpdate
+from bot.delivery.repository import InboxRepository
 from bot.kernel.clock import FakeClock
 from sandbox import BotApiSandbox
 from tests.conftest import Running
@@ -203,15 +204,15 @@ async def test_one_chats_updates_run_in_order_across_claims(hook: Running) -> No
     ]
     async with hook.hearth.uow() as uow:
         now = hook.clock.now()
-        claimed = await uow.inbox.claim(now, now + timedelta(minutes=2), 10)
+        claimed = await InboxRepository(uow.session).claim(now, now + timedelta(minutes=2), 10)
         await uow.commit()
     assert [row.update_id for row in claimed] == ids[:1]
     async with hook.hearth.uow() as uow:
-        again = await uow.inbox.claim(now, now + timedelta(minutes=2), 10)
+        again = await InboxRepository(uow.session).claim(now, now + timedelta(minutes=2), 10)
         await uow.commit()
     assert again == [], "511 waits for 510, and 510 is claimed"
     async with hook.hearth.uow() as uow:
-        await uow.inbox.release(ids[:1])
+        await InboxRepository(uow.session).release(ids[:1])
         await uow.commit()
     hook.hearth.inbox.start()
     await wait_until(lambda: _all_done(hook), what="all three", timeout=10)
@@ -223,7 +224,7 @@ async def test_stopping_gives_back_claimed_updates(hook: Running) -> None:
     update_id = await send_through_sandbox(hook, 7006, "Rae", "/help")
     async with hook.hearth.uow() as uow:
         now = hook.clock.now()
-        claimed = await uow.inbox.claim(now, now + timedelta(minutes=2), 10)
+        claimed = await InboxRepository(uow.session).claim(now, now + timedelta(minutes=2), 10)
         await uow.commit()
     hook.hearth.inbox._claimed.update(row.update_id for row in claimed)
     assert await hook.hearth.inbox.stop() == 1

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.db.models import CheckIn, Pair, ReconnectReminder
-from bot.db.repositories import dialect_insert
+from bot.db.sql import dialect_insert
 
 
 @dataclass(frozen=True)

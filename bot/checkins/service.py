@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.checkins.repository import CheckInRepository
 from bot.checkins.rules import (
     CLOSES_AFTER_HOURS,
     RATINGS,
@@ -21,6 +22,7 @@ from bot.checkins.rules import (
 )
 from bot.conversation.rules import STEP_LIFETIME
 from bot.db.models import CheckIn, Pair
+from bot.db.people import PairRepository, PersonRepository
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel import schedule
 from bot.kernel.clock import Clock
@@ -114,7 +116,7 @@ class CheckInService:
         due = first_checkin(
             now, Cadence(pair.checkin_cadence), pair.checkin_weekday, pair.prompt_time, _zone(pair)
         )
-        await uow.checkins.set_next(pair.id, due)
+        await CheckInRepository(uow.session).set_next(pair.id, due)
 
     async def tick(self) -> int:
         """Due check-ins, then closing unanswered ones and reconnect reminders."""
@@ -127,8 +129,8 @@ class CheckInService:
         now = self._clock.now()
         created = 0
         async with self._uow() as uow:
-            for due in await uow.checkins.claim_due_pairs(now, self._batch):
-                pair = await uow.pairs.get(due.pair_id)
+            for due in await CheckInRepository(uow.session).claim_due_pairs(now, self._batch):
+                pair = await PairRepository(uow.session).get(due.pair_id)
                 assert pair is not None
                 clocks = [
                     schedule.PartnerClock(at, ZoneInfo(zone))
@@ -138,7 +140,7 @@ class CheckInService:
                 # their own time from then on (the same rule as the daily question).
                 lead = schedule.leading_clock(now - timedelta(minutes=1), clocks)
                 following = next_checkin(now, Cadence(due.cadence), due.weekday, lead.at, lead.zone)
-                await uow.checkins.set_next(due.pair_id, following)
+                await CheckInRepository(uow.session).set_next(due.pair_id, following)
                 if due.paused:
                     continue  # a paused couple is not asked; the cadence simply moves on
                 local = schedule.local_date(now, lead.zone)
@@ -152,10 +154,10 @@ class CheckInService:
         return created
 
     async def _open(self, uow: UnitOfWork, pair_id: int, local: date, now: datetime) -> int | None:
-        if await uow.checkins.open_for(pair_id) is not None:
+        if await CheckInRepository(uow.session).open_for(pair_id) is not None:
             return None  # at most one open check-in per pair
         closes = now + timedelta(hours=CLOSES_AFTER_HOURS)
-        return await uow.checkins.create(pair_id, local, now, closes)
+        return await CheckInRepository(uow.session).create(pair_id, local, now, closes)
 
     async def _ask(
         self,
@@ -184,16 +186,16 @@ class CheckInService:
         """`/checkin`: one now, unless one is already open (or done today)."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            pair = await uow.pairs.active_pair_of(person.id)
+            await PersonRepository(uow.session).upsert(person, now)
+            pair = await PairRepository(uow.session).active_pair_of(person.id)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
             pair_id = _id(pair)
-            if await uow.checkins.open_for(pair_id) is not None:
+            if await CheckInRepository(uow.session).open_for(pair_id) is not None:
                 await uow.commit()
                 return Refused(Refusal.CHECKIN_OPEN)
-            checkin_id = await uow.checkins.create(
+            checkin_id = await CheckInRepository(uow.session).create(
                 pair_id,
                 schedule.local_date(now, _zone(pair)),
                 now,
@@ -210,10 +212,10 @@ class CheckInService:
 
     async def cadence_of(self, person_id: int) -> CadenceView | Refused:
         async with self._uow(read_only=True) as uow:
-            pair = await uow.pairs.active_pair_of(person_id)
+            pair = await PairRepository(uow.session).active_pair_of(person_id)
             if pair is None:
                 return Refused(Refusal.NOT_PAIRED)
-            zone = await uow.people.zone_name_of(person_id, pair.timezone)
+            zone = await PersonRepository(uow.session).zone_name_of(person_id, pair.timezone)
         return CadenceView(
             pair.checkin_cadence, pair.checkin_weekday, _when(pair.next_checkin_at, zone)
         )
@@ -223,8 +225,8 @@ class CheckInService:
     ) -> CadenceView | Refused:
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            pair = await uow.pairs.active_pair_of(person.id)
+            await PersonRepository(uow.session).upsert(person, now)
+            pair = await PairRepository(uow.session).active_pair_of(person.id)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
@@ -232,10 +234,10 @@ class CheckInService:
             day = pair.checkin_weekday if weekday is None else weekday
             due = first_checkin(now, chosen, day, pair.prompt_time, _zone(pair))
             before = {"cadence": pair.checkin_cadence, "weekday": pair.checkin_weekday}
-            await uow.checkins.set_cadence(_id(pair), chosen.value, day, due)
+            await CheckInRepository(uow.session).set_cadence(_id(pair), chosen.value, day, due)
             after = {"cadence": chosen.value, "weekday": day}
             await setting_changed(uow, pair, person, CADENCE, before, after, now)
-            zone = await uow.people.zone_name_of(person.id, pair.timezone)
+            zone = await PersonRepository(uow.session).zone_name_of(person.id, pair.timezone)
             await uow.commit()
         return CadenceView(chosen.value, day, _when(due, zone))
 
@@ -252,14 +254,16 @@ class CheckInService:
             if checkin is None or pair is None:
                 return Refused(Refusal.STALE_BUTTON)
             is_a = pair.partner_a_id == person.id
-            reveals = await uow.checkins.rate(checkin_id, is_a, rating, now)
+            reveals = await CheckInRepository(uow.session).rate(checkin_id, is_a, rating, now)
             if reveals is None:
                 return Refused(
                     Refusal.CHECKIN_CLOSED if checkin.status != "open" else Refusal.CHECKIN_DONE
                 )
             if reveals:
                 await self._reveal(uow, pair, checkin_id, now, actor_id=person.id)
-            partner_name = await uow.people.display_name_of(other_partner(pair, person.id))
+            partner_name = await PersonRepository(uow.session).display_name_of(
+                other_partner(pair, person.id)
+            )
             await uow.commit()
         return RatingSaved(checkin_id, rating, partner_name, reveals)
 
@@ -272,8 +276,12 @@ class CheckInService:
                 return Refused(Refusal.STALE_BUTTON)
             if checkin.status == "closed":
                 return Refused(Refusal.CHECKIN_CLOSED)
-            await uow.people.set_checkin_note(person.id, checkin_id, now + STEP_LIFETIME)
-            partner_name = await uow.people.display_name_of(other_partner(pair, person.id))
+            await PersonRepository(uow.session).set_checkin_note(
+                person.id, checkin_id, now + STEP_LIFETIME
+            )
+            partner_name = await PersonRepository(uow.session).display_name_of(
+                other_partner(pair, person.id)
+            )
             await uow.commit()
         return NoteStarted(partner_name, revealed=checkin.status == "revealed")
 
@@ -283,9 +291,13 @@ class CheckInService:
             checkin, pair = await self._own_checkin(uow, person.id, checkin_id)
             if checkin is None or pair is None:
                 return Refused(Refusal.STALE_BUTTON)
-            await uow.checkins.skip_note(checkin_id, pair.partner_a_id == person.id)
-            await uow.people.clear_checkin_note(person.id, checkin_id)
-            partner_name = await uow.people.display_name_of(other_partner(pair, person.id))
+            await CheckInRepository(uow.session).skip_note(
+                checkin_id, pair.partner_a_id == person.id
+            )
+            await PersonRepository(uow.session).clear_checkin_note(person.id, checkin_id)
+            partner_name = await PersonRepository(uow.session).display_name_of(
+                other_partner(pair, person.id)
+            )
             await uow.commit()
         return NoteSkipped(partner_name, revealed=checkin.status == "revealed")
 
@@ -300,7 +312,7 @@ class CheckInService:
     ) -> NoteSaved | Refused:
         """A note for a check-in, in the caller's transaction. Before the reveal it is shown
         in it; after, it goes to the partner as a follow-up."""
-        await uow.people.clear_checkin_note(person.id, checkin_id)
+        await PersonRepository(uow.session).clear_checkin_note(person.id, checkin_id)
         checkin, own_pair = await self._own_checkin(uow, person.id, checkin_id)
         if checkin is None or own_pair is None or own_pair.id != pair.id:
             return Refused(Refusal.STALE_BUTTON)
@@ -309,7 +321,7 @@ class CheckInService:
             return Refused(Refusal.NOTE_TEXT_ONLY)
         is_a = pair.partner_a_id == person.id
         partner_id = other_partner(pair, person.id)
-        outcome = await uow.checkins.add_note(checkin_id, is_a, note)
+        outcome = await CheckInRepository(uow.session).add_note(checkin_id, is_a, note)
         if outcome is None:
             return Refused(
                 Refusal.CHECKIN_CLOSED if checkin.status == "closed" else Refusal.RATE_FIRST
@@ -327,7 +339,7 @@ class CheckInService:
                 now=now,
                 priority=PRIORITY_REPLY,
             )
-        partner_name = await uow.people.display_name_of(partner_id)
+        partner_name = await PersonRepository(uow.session).display_name_of(partner_id)
         return NoteSaved(partner_name, sent_now=outcome == "revealed")
 
     # --- the reveal ---------------------------------------------------------------------
@@ -342,25 +354,25 @@ class CheckInService:
     ) -> None:
         """Both reveals; the one who just finished (`actor_id`) gets theirs at once, the
         partner's keeps quiet hours (see OutboxRepository). No actor: both keep them."""
-        checkin = await uow.checkins.get(checkin_id, fresh=True)
+        checkin = await CheckInRepository(uow.session).get(checkin_id, fresh=True)
         assert checkin is not None
         assert checkin.a_rating is not None
         assert checkin.b_rating is not None
         current = Ratings(checkin.a_rating, checkin.b_rating)
         earlier = [
             Ratings(c.a_rating, c.b_rating)
-            for c in await uow.checkins.revealed_before(_id(pair), checkin_id, 2)
+            for c in await CheckInRepository(uow.session).revealed_before(_id(pair), checkin_id, 2)
             if c.a_rating is not None and c.b_rating is not None
         ]
         outcome = follow_up(current, earlier)
         prompt = self._pick_prompt(
             "reconnect" if outcome.reconnect else "checkin", _id(pair), checkin_id
         )
-        await uow.checkins.mark_revealed(
+        await CheckInRepository(uow.session).mark_revealed(
             checkin_id, now, outcome.label, prompt.id if prompt else None
         )
         names = {
-            pid: await uow.people.display_name_of(pid)
+            pid: await PersonRepository(uow.session).display_name_of(pid)
             for pid in (pair.partner_a_id, pair.partner_b_id)
         }
         for reader in (pair.partner_a_id, pair.partner_b_id):
@@ -405,11 +417,15 @@ class CheckInService:
             checkin, pair = await self._own_checkin(uow, person.id, checkin_id)
             if checkin is None or pair is None or checkin.status != "revealed":
                 return Refused(Refusal.STALE_BUTTON)
-            zone = ZoneInfo(await uow.people.zone_name_of(person.id, pair.timezone))
+            zone = ZoneInfo(
+                await PersonRepository(uow.session).zone_name_of(person.id, pair.timezone)
+            )
             due = _reconnect_time(option, now, pair, zone)
-            await uow.checkins.add_reminder(checkin_id, _id(pair), due)
+            await CheckInRepository(uow.session).add_reminder(checkin_id, _id(pair), due)
             partner = other_partner(pair, person.id)
-            partner_zone = ZoneInfo(await uow.people.zone_name_of(partner, pair.timezone))
+            partner_zone = ZoneInfo(
+                await PersonRepository(uow.session).zone_name_of(partner, pair.timezone)
+            )
             await uow.outbox.enqueue(
                 recipient_id=partner,
                 kind="reconnect_scheduled",
@@ -426,7 +442,7 @@ class CheckInService:
     async def _close_expired(self) -> None:
         now = self._clock.now()
         async with self._uow() as uow:
-            for checkin in await uow.checkins.claim_closing(now, self._batch):
+            for checkin in await CheckInRepository(uow.session).claim_closing(now, self._batch):
                 await self._close(uow, checkin, now)
             await uow.commit()
 
@@ -435,11 +451,11 @@ class CheckInService:
         both are told kindly; the rating stays private. (Both ratings in: a reveal that an
         older version of the bot left waiting for notes.)"""
         checkin_id = _checkin_id(checkin)
-        pair = await uow.pairs.get(checkin.pair_id)
+        pair = await PairRepository(uow.session).get(checkin.pair_id)
         if pair is not None and checkin.a_done_at and checkin.b_done_at:
             await self._reveal(uow, pair, checkin_id, now)
             return
-        await uow.checkins.close(checkin_id)
+        await CheckInRepository(uow.session).close(checkin_id)
         if pair is None or pair.status != "active":
             return
         rated = [
@@ -451,7 +467,7 @@ class CheckInService:
             if done is not None
         ]
         for person_id in (pair.partner_a_id, pair.partner_b_id):
-            await uow.people.clear_checkin_note(person_id, checkin_id)
+            await PersonRepository(uow.session).clear_checkin_note(person_id, checkin_id)
             if not rated:
                 continue
             await uow.outbox.enqueue(
@@ -459,7 +475,7 @@ class CheckInService:
                 kind="checkin_closed",
                 dedupe_key=f"checkin:{checkin_id}:{person_id}:closed",
                 params={
-                    "partner_name": await uow.people.display_name_of(
+                    "partner_name": await PersonRepository(uow.session).display_name_of(
                         other_partner(pair, person_id)
                     ),
                     "answered": person_id in rated,
@@ -471,11 +487,11 @@ class CheckInService:
     async def _send_reconnect_reminders(self) -> None:
         now = self._clock.now()
         async with self._uow() as uow:
-            for reminder in await uow.checkins.claim_reminders(now, self._batch):
+            for reminder in await CheckInRepository(uow.session).claim_reminders(now, self._batch):
                 assert reminder.id is not None
-                await uow.checkins.mark_reminder_sent(reminder.id, now)
-                pair = await uow.pairs.get(reminder.pair_id)
-                checkin = await uow.checkins.get(reminder.checkin_id)
+                await CheckInRepository(uow.session).mark_reminder_sent(reminder.id, now)
+                pair = await PairRepository(uow.session).get(reminder.pair_id)
+                checkin = await CheckInRepository(uow.session).get(reminder.checkin_id)
                 if pair is None or pair.status != "active" or checkin is None:
                     continue
                 prompt = self._catalog.prompt(checkin.prompt_id) if checkin.prompt_id else None
@@ -485,7 +501,7 @@ class CheckInService:
                         kind="reconnect_reminder",
                         dedupe_key=f"reconnect:{reminder.id}:{person_id}",
                         params={
-                            "partner_name": await uow.people.display_name_of(
+                            "partner_name": await PersonRepository(uow.session).display_name_of(
                                 other_partner(pair, person_id)
                             ),
                             "prompt": prompt.text if prompt else None,
@@ -500,21 +516,26 @@ class CheckInService:
     async def trend(self, person_id: int) -> Trend | Refused:
         """Both partners' ratings over time, the reader's own line first."""
         async with self._uow(read_only=True) as uow:
-            pair = await uow.pairs.active_pair_of(person_id)
+            pair = await PairRepository(uow.session).active_pair_of(person_id)
             if pair is None:
                 return Refused(Refusal.NOT_PAIRED)
             partner = other_partner(pair, person_id)
             mine_is_a = pair.partner_a_id == person_id
-            zone = ZoneInfo(await uow.people.zone_name_of(person_id, pair.timezone))
+            zone = ZoneInfo(
+                await PersonRepository(uow.session).zone_name_of(person_id, pair.timezone)
+            )
             points = [
                 (
                     c.created_at.astimezone(zone).date(),
                     c.a_rating if mine_is_a else c.b_rating,
                     c.b_rating if mine_is_a else c.a_rating,
                 )
-                for c in await uow.checkins.revealed_of(_id(pair))
+                for c in await CheckInRepository(uow.session).revealed_of(_id(pair))
             ]
-            return Trend(partner_name=await uow.people.display_name_of(partner), points=points)
+            return Trend(
+                partner_name=await PersonRepository(uow.session).display_name_of(partner),
+                points=points,
+            )
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -522,8 +543,8 @@ class CheckInService:
         self, uow: UnitOfWork, person_id: int, checkin_id: int
     ) -> tuple[CheckIn | None, Pair | None]:
         """The check-in and its pair, only if this person is one of its partners."""
-        checkin = await uow.checkins.get(checkin_id)
-        pair = await uow.pairs.get(checkin.pair_id) if checkin else None
+        checkin = await CheckInRepository(uow.session).get(checkin_id)
+        pair = await PairRepository(uow.session).get(checkin.pair_id) if checkin else None
         if pair is None or person_id not in (pair.partner_a_id, pair.partner_b_id):
             return None, None
         return checkin, pair

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.checkins.repository import CheckInRepository
 from bot.checkins.service import CheckInService, NoteSaved
+from bot.conversation.repository import HeldMessageRepository
 from bot.conversation.rules import (
     AnswerRound,
     AskWhere,
@@ -25,11 +27,13 @@ from bot.conversation.rules import (
     destination,
 )
 from bot.db.models import Pair, Round
+from bot.db.people import PairRepository, PersonRepository
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel.clock import Clock
 from bot.kernel.people import PersonInfo
 from bot.kernel.results import Refusal, Refused
 from bot.kernel.text_input import ascii_number
+from bot.rounds.repository import RoundRepository
 from bot.rounds.service import IncomingAnswer, Relayed, RoundService, Saved
 
 # The bot's messages by what a reply to them means.
@@ -83,8 +87,8 @@ class ConversationService:
         """A message a partner wrote: wherever the rule says, in one transaction."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            pair = await uow.pairs.active_pair_of(person.id)
+            await PersonRepository(uow.session).upsert(person, now)
+            pair = await PairRepository(uow.session).active_pair_of(person.id)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
@@ -99,8 +103,8 @@ class ConversationService:
         option = parse_option(choice)
         now = self._clock.now()
         async with self._uow() as uow:
-            held = await uow.held.take(held_id, person.id)
-            pair = await uow.pairs.active_pair_of(person.id)
+            held = await HeldMessageRepository(uow.session).take(held_id, person.id)
+            pair = await PairRepository(uow.session).active_pair_of(person.id)
             if held is None or pair is None or held.pair_id != pair.id:
                 return Refused(Refusal.STALE_BUTTON)
             if option is None:
@@ -114,7 +118,7 @@ class ConversationService:
     async def end_steps(self, person_id: int) -> None:
         """A command ends any step the person had started (a note, an edit)."""
         async with self._uow() as uow:
-            await uow.people.end_steps(person_id)
+            await PersonRepository(uow.session).end_steps(person_id)
             await uow.commit()
 
     async def _snapshot(
@@ -147,13 +151,13 @@ class ConversationService:
         """The newest round whose question has reached this person. Each partner gets the
         pair's question at their own time, so the newest round may not have reached the
         later partner yet: until it does, their "today's question" is the one before."""
-        latest = await uow.rounds.latest(_pair_id(pair))
+        latest = await RoundRepository(uow.session).latest(_pair_id(pair))
         if latest is None or latest.id is None:
             return latest
         due = await uow.outbox.question_due(latest.id, person_id)
         if due is None or due <= now:
             return latest
-        return await uow.rounds.previous(_pair_id(pair), latest.local_date)
+        return await RoundRepository(uow.session).previous(_pair_id(pair), latest.local_date)
 
     async def _replied_to(
         self, uow: UnitOfWork, person_id: int, message_id: int | None
@@ -169,7 +173,7 @@ class ConversationService:
         return RepliedTo(kind, int(target) if target is not None else None)
 
     async def _step(self, uow: UnitOfWork, person_id: int) -> Step | None:
-        row = await uow.people.get(person_id)
+        row = await PersonRepository(uow.session).get(person_id)
         if row is None:
             return None
         if row.checkin_note_id is not None:
@@ -180,7 +184,7 @@ class ConversationService:
 
     async def _note_checkin(self, uow: UnitOfWork, pair: Pair, is_a: bool) -> int | None:
         """An open check-in this person rated and was offered a note for (not skipped)."""
-        checkin = await uow.checkins.open_for(_pair_id(pair))
+        checkin = await CheckInRepository(uow.session).open_for(_pair_id(pair))
         if checkin is None:
             return None
         rated = checkin.a_done_at if is_a else checkin.b_done_at
@@ -223,10 +227,14 @@ class ConversationService:
         where: AskWhere,
         now: datetime,
     ) -> Asked:
-        await uow.held.prune(now - HELD_FOR)
-        held_id = await uow.held.hold(person.id, _pair_id(pair), _payload_of(incoming), now)
+        await HeldMessageRepository(uow.session).prune(now - HELD_FOR)
+        held_id = await HeldMessageRepository(uow.session).hold(
+            person.id, _pair_id(pair), _payload_of(incoming), now
+        )
         partner = pair.partner_b_id if pair.partner_a_id == person.id else pair.partner_a_id
-        return Asked(held_id, where.options, await uow.people.display_name_of(partner))
+        return Asked(
+            held_id, where.options, await PersonRepository(uow.session).display_name_of(partner)
+        )
 
 
 # --- button codes: what each "where should this go?" button stands for ----------------

@@ -1,4 +1,7 @@
-"""The unit of work: one transaction, its repositories, and what to do after commit."""
+"""The unit of work: one transaction (a session) and what to do after commit.
+
+It imports no feature: each feature builds the repositories it needs from `uow.session`.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +11,8 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.checkins.repository import CheckInRepository
-from bot.conversation.repository import HeldMessageRepository
 from bot.db.engine import READ_ONLY_OPTION, is_sqlite
-from bot.db.repositories import (
-    AnswerRepository,
-    InboxRepository,
-    InviteRepository,
-    OperationsRepository,
-    OutboxRepository,
-    PairRepository,
-    PersonRepository,
-    PromptRepository,
-    RoundRepository,
-    SendBudgetRepository,
-    TopicRepository,
-)
-from bot.notices.repository import NoticeRepository
-from bot.privacy.repository import PrivacyRepository
+from bot.db.outbox import OutboxRepository
 
 
 class UnitOfWork:
@@ -44,21 +31,10 @@ class UnitOfWork:
         self.session = session
         self._on_outbox_commit = on_outbox_commit
         self._write_lock = write_lock
-        self.people = PersonRepository(session)
-        self.pairs = PairRepository(session)
-        self.invites = InviteRepository(session)
+        # The outbox is the one repository the unit of work holds: writing a row arms the
+        # after-commit wake-up of the sender. Features build their own repositories from
+        # `session` (e.g. `RoundRepository(uow.session)`).
         self.outbox = OutboxRepository(session)
-        self.rounds = RoundRepository(session)
-        self.answers = AnswerRepository(session)
-        self.checkins = CheckInRepository(session)
-        self.prompts = PromptRepository(session)
-        self.topics = TopicRepository(session)
-        self.inbox = InboxRepository(session)
-        self.send_budget = SendBudgetRepository(session)
-        self.operations = OperationsRepository(session)
-        self.privacy = PrivacyRepository(session)
-        self.held = HeldMessageRepository(session)
-        self.notices = NoticeRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

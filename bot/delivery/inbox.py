@@ -25,6 +25,7 @@ from typing import Any
 from bot.db.models import InboxUpdate
 from bot.db.uow import UnitOfWorkFactory
 from bot.delivery.background import finish
+from bot.delivery.repository import InboxRepository
 from bot.kernel.clock import Clock
 from bot.kernel.text_input import safe_json
 from bot.kernel.updates import update_kind
@@ -84,7 +85,9 @@ class Inbox:
         update_id = int(payload["update_id"])
         safe: dict[str, Any] = safe_json(payload)  # the edge where webhook text comes in
         async with self._uow() as uow:
-            added = await uow.inbox.add(update_id, self._chat_key(safe), safe, self._clock.now())
+            added = await InboxRepository(uow.session).add(
+                update_id, self._chat_key(safe), safe, self._clock.now()
+            )
             await uow.commit()
         if added:
             self.stored += 1
@@ -117,7 +120,7 @@ class Inbox:
         if not claimed:
             return 0
         async with self._uow() as uow:
-            released = await uow.inbox.release(claimed)
+            released = await InboxRepository(uow.session).release(claimed)
             await uow.commit()
         log.info("gave back %d claimed updates", released)
         return released
@@ -149,7 +152,9 @@ class Inbox:
     async def _claim(self) -> list[InboxUpdate]:
         now = self._clock.now()
         async with self._uow() as uow:
-            rows = await uow.inbox.claim(now, now + self._lease, self._batch_size)
+            rows = await InboxRepository(uow.session).claim(
+                now, now + self._lease, self._batch_size
+            )
             await uow.commit()
         self._claimed.update(row.update_id for row in rows)
         return rows
@@ -159,11 +164,13 @@ class Inbox:
         async with self._uow() as uow:
             now = self._clock.now()
             if reason is None:
-                await uow.inbox.finish([row.update_id], "done", now)
+                await InboxRepository(uow.session).finish([row.update_id], "done", now)
             elif reason.retry:
-                await uow.inbox.release([row.update_id])
+                await InboxRepository(uow.session).release([row.update_id])
             else:
-                await uow.inbox.fail(row.update_id, update_kind(row.payload), reason.text, now)
+                await InboxRepository(uow.session).fail(
+                    row.update_id, update_kind(row.payload), reason.text, now
+                )
             await uow.commit()
         self._claimed.discard(row.update_id)
         self.wake()  # the chat's next update (or this one, again) may be claimable now
@@ -190,7 +197,7 @@ class Inbox:
         if self._rounds % 600 != 1:
             return
         async with self._uow() as uow:
-            await uow.inbox.prune(self._clock.now() - self._keep_for)
+            await InboxRepository(uow.session).prune(self._clock.now() - self._keep_for)
             await uow.commit()
 
 

@@ -18,6 +18,7 @@ import time
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.delivery.ratelimit import CHAT_BURST, GLOBAL_BURST, GLOBAL_PER_SECOND, PER_CHAT_PER_SECOND
+from bot.delivery.repository import SendBudgetRepository
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +46,13 @@ class DatabaseSendBudget:
 
     async def acquire(self, chat_id: int) -> None:
         async with self._uow() as uow:
-            now = await uow.send_budget.now()
-            chat_slot, _ = await uow.send_budget.reserve(
+            now = await SendBudgetRepository(uow.session).now()
+            chat_slot, _ = await SendBudgetRepository(uow.session).reserve(
                 f"chat:{chat_id}", now, self._chat_interval, self._chat_tolerance
             )
             # The global slot is taken at or after the chat's, so it is not wasted while
             # this chat's own limit makes the message wait.
-            global_slot, locked_at = await uow.send_budget.reserve(
+            global_slot, locked_at = await SendBudgetRepository(uow.session).reserve(
                 ALL_CHATS, max(now, chat_slot), self._global_interval, self._global_tolerance
             )
             reserved = time.monotonic()
@@ -66,8 +67,8 @@ class DatabaseSendBudget:
 
     async def hold(self, seconds: float) -> None:
         async with self._uow() as uow:
-            now = await uow.send_budget.now()
-            await uow.send_budget.hold_until(ALL_CHATS, now + seconds)
+            now = await SendBudgetRepository(uow.session).now()
+            await SendBudgetRepository(uow.session).hold_until(ALL_CHATS, now + seconds)
             await uow.commit()
         log.warning("Telegram asked every sender to wait %.1f s", seconds)
         await asyncio.sleep(seconds)
@@ -75,5 +76,5 @@ class DatabaseSendBudget:
     async def _prune(self, now: float) -> None:
         """Per-chat rows whose slot is long past carry no information: drop them."""
         async with self._uow() as uow:
-            await uow.send_budget.prune(now - 60, keep=ALL_CHATS)
+            await SendBudgetRepository(uow.session).prune(now - 60, keep=ALL_CHATS)
             await uow.commit()

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from bot.db.models import OutboxMessage
 from bot.db.uow import UnitOfWorkFactory
 from bot.delivery.background import finish
+from bot.delivery.operations import OperationsRepository
 from bot.delivery.ratelimit import SendRateLimiter
 from bot.kernel.clock import Clock
 from bot.kernel.metrics import Histogram
@@ -186,7 +187,7 @@ class OutboxSender:
         if not claimed:
             return 0
         async with self._uow() as uow:
-            released = await uow.operations.release_outbox(claimed)
+            released = await OperationsRepository(uow.session).release_outbox(claimed)
             await uow.commit()
         if released:
             log.info("gave back %d claimed outbox messages", released)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.db.models import OutboxMessage
-from bot.db.repositories import dialect_insert
+from bot.db.sql import dialect_insert
 
 NOTICE_KIND = "setting_changed"
 

@@ -11,9 +11,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.db.models import OutboxMessage, Pair
+from bot.db.people import PersonRepository
 from bot.db.uow import UnitOfWork
 from bot.kernel import schedule
 from bot.kernel.people import PersonInfo
+from bot.notices.repository import NoticeRepository
 from bot.notices.rules import NOTICE_DELAY, Change, State, fold, seen
 from bot.rounds.service import PRIORITY_REPLY, other_partner
 
@@ -40,7 +42,7 @@ async def setting_changed(
     partner_id = other_partner(pair, person.id)
     extra = {"partner_name": person.display_name, "labels": labels or {}}
     # Not a reply to anything the partner did: it waits for the end of their night.
-    zone = ZoneInfo(await uow.people.zone_name_of(partner_id, pair.timezone))
+    zone = ZoneInfo(await PersonRepository(uow.session).zone_name_of(partner_id, pair.timezone))
     due = schedule.end_of_quiet_hours(now + NOTICE_DELAY, zone)
     told = partial(fold, before=before, after=after)
     await _update(uow, pair.id, partner_id, setting, (now, due), told, extra)
@@ -60,20 +62,20 @@ async def _update(
     `extra` None: only the reader acted, so nothing new is queued and the notice keeps its
     time."""
     now, due = times
-    waiting = await uow.notices.waiting(pair_id, recipient_id, setting)
+    waiting = await NoticeRepository(uow.session).waiting(pair_id, recipient_id, setting)
     change = change_of(_change_of(waiting))
     if waiting is not None and waiting.id is not None:
         if change is None:
-            await uow.notices.withdraw(waiting.id)
+            await NoticeRepository(uow.session).withdraw(waiting.id)
             return
         params = _params(setting, change, _merged(waiting.params, extra))
         when = due if extra is not None else waiting.not_before
-        if await uow.notices.rewrite(waiting.id, params, when):
+        if await NoticeRepository(uow.session).rewrite(waiting.id, params, when):
             return
         change = change_of(None)  # the sender took it meanwhile: tell the rest anew
     if change is None or extra is None:
         return
-    await uow.notices.add(
+    await NoticeRepository(uow.session).add(
         pair_id=pair_id,
         recipient_id=recipient_id,
         setting=setting,

@@ -9,12 +9,14 @@ from datetime import datetime, time
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.models import Invite, Pair
+from bot.db.people import PairRepository, PersonRepository
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel.clock import Clock
 from bot.kernel.people import PersonInfo
 from bot.kernel.results import Refusal, Refused
 from bot.pairing import invites
 from bot.pairing.invites import InviteFacts, InviteProblem, InviteStatus
+from bot.pairing.repository import InviteRepository
 
 _PROBLEM_TO_REFUSAL = {
     InviteProblem.UNKNOWN: Refusal.INVITE_UNKNOWN,
@@ -92,20 +94,22 @@ class PairingService:
     async def register(self, person: PersonInfo) -> None:
         """Remember someone who wrote to the bot (and that they have not blocked it)."""
         async with self._uow() as uow:
-            await uow.people.upsert(person, self._clock.now())
+            await PersonRepository(uow.session).upsert(person, self._clock.now())
             await uow.commit()
 
     async def create_invite(self, person: PersonInfo) -> InviteCreated | Refused:
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
+            await PersonRepository(uow.session).upsert(person, now)
             partner = await self._partner_name(uow, person.id)
             if partner is not None:
                 return Refused(Refusal.PAIRED_CANNOT_INVITE, partner_name=partner)
-            revoked = await uow.invites.revoke_open_of(person.id)
+            revoked = await InviteRepository(uow.session).revoke_open_of(person.id)
             token = invites.new_token()
             expires_at = invites.expiry_for(now, self._invite_ttl_hours)
-            await uow.invites.add(person.id, invites.hash_token(token), now, expires_at)
+            await InviteRepository(uow.session).add(
+                person.id, invites.hash_token(token), now, expires_at
+            )
             await uow.commit()
         return InviteCreated(token=token, expires_at=expires_at, revoked_older=revoked > 0)
 
@@ -113,19 +117,21 @@ class PairingService:
         """What the invitee sees before confirming: nothing changes yet."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
+            await PersonRepository(uow.session).upsert(person, now)
             invite = await self._find(uow, token)
             refusal = await self._check(uow, invite, person.id, now)
             await uow.commit()
             if refusal is not None:
                 return refusal
             assert invite is not None
-            return InvitePreview(inviter_name=await uow.people.display_name_of(invite.inviter_id))
+            return InvitePreview(
+                inviter_name=await PersonRepository(uow.session).display_name_of(invite.inviter_id)
+            )
 
     async def accept_invite(self, person: PersonInfo, token: str) -> Paired | Refused:
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
+            await PersonRepository(uow.session).upsert(person, now)
             invite = await self._find(uow, token, lock=True)
             refusal = await self._check(uow, invite, person.id, now)
             if refusal is not None:
@@ -134,7 +140,7 @@ class PairingService:
             assert invite is not None
             assert invite.id is not None
             try:
-                pair = await uow.pairs.create(
+                pair = await PairRepository(uow.session).create(
                     invite.inviter_id,
                     person.id,
                     now,
@@ -144,23 +150,25 @@ class PairingService:
             except IntegrityError:
                 # Someone else paired one of them in the same instant; the key said no.
                 return Refused(Refusal.ALREADY_PAIRED)
-            await uow.people.give_default_time(
+            await PersonRepository(uow.session).give_default_time(
                 (invite.inviter_id, person.id), self._defaults.prompt_time
             )
             await self._finish_pairing(uow, invite, pair, person, now)
             if self._first_round is not None:
                 await self._first_round(uow, pair, now)
-            inviter_name = await uow.people.display_name_of(invite.inviter_id)
+            inviter_name = await PersonRepository(uow.session).display_name_of(invite.inviter_id)
             await uow.commit()
         assert pair.id is not None
         return Paired(pair_id=pair.id, partner_name=inviter_name)
 
     async def status(self, person: PersonInfo) -> PairStatus:
         async with self._uow() as uow:
-            await uow.people.upsert(person, self._clock.now())
-            pair = await uow.pairs.active_pair_of(person.id)
+            await PersonRepository(uow.session).upsert(person, self._clock.now())
+            pair = await PairRepository(uow.session).active_pair_of(person.id)
             partner = (
-                None if pair is None else await uow.people.display_name_of(_other(pair, person.id))
+                None
+                if pair is None
+                else await PersonRepository(uow.session).display_name_of(_other(pair, person.id))
             )
             await uow.commit()
         if pair is None:
@@ -177,15 +185,15 @@ class PairingService:
         """End the pair named by a confirmation button, if it is still this person's pair."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            pair = await uow.pairs.active_pair_of(person.id)
+            await PersonRepository(uow.session).upsert(person, now)
+            pair = await PairRepository(uow.session).active_pair_of(person.id)
             if pair is None or pair.id != pair_id:
                 await uow.commit()
                 return Refused(Refusal.STALE_BUTTON if pair else Refusal.NOT_PAIRED)
-            if not await uow.pairs.end(pair_id, person.id, now):
+            if not await PairRepository(uow.session).end(pair_id, person.id, now):
                 return Refused(Refusal.NOT_PAIRED)
             other_id = _other(pair, person.id)
-            partner_name = await uow.people.display_name_of(other_id)
+            partner_name = await PersonRepository(uow.session).display_name_of(other_id)
             await uow.outbox.enqueue(
                 recipient_id=other_id,
                 kind="unpaired_by_partner",
@@ -202,10 +210,10 @@ class PairingService:
     ) -> None:
         assert invite.id is not None
         assert pair.id is not None
-        await uow.invites.mark_used(invite.id, invitee.id, pair.id, now)
+        await InviteRepository(uow.session).mark_used(invite.id, invitee.id, pair.id, now)
         # Any other open invite of either partner is now meaningless.
-        await uow.invites.revoke_open_of(invite.inviter_id)
-        await uow.invites.revoke_open_of(invitee.id)
+        await InviteRepository(uow.session).revoke_open_of(invite.inviter_id)
+        await InviteRepository(uow.session).revoke_open_of(invitee.id)
         await uow.outbox.enqueue(
             recipient_id=invite.inviter_id,
             kind="paired",
@@ -218,7 +226,9 @@ class PairingService:
     async def _find(self, uow: UnitOfWork, token: str, *, lock: bool = False) -> Invite | None:
         if not invites.looks_like_token(token):
             return None
-        return await uow.invites.by_token_hash(invites.hash_token(token), for_update=lock)
+        return await InviteRepository(uow.session).by_token_hash(
+            invites.hash_token(token), for_update=lock
+        )
 
     async def _check(
         self, uow: UnitOfWork, invite: Invite | None, invitee_id: int, now: datetime
@@ -229,9 +239,9 @@ class PairingService:
                 status=InviteStatus(invite.status),
                 expires_at=invite.expires_at,
                 inviter_id=invite.inviter_id,
-                inviter_is_paired=await uow.pairs.is_paired(invite.inviter_id),
+                inviter_is_paired=await PairRepository(uow.session).is_paired(invite.inviter_id),
             )
-        invitee_paired = await uow.pairs.is_paired(invitee_id)
+        invitee_paired = await PairRepository(uow.session).is_paired(invitee_id)
         problem = invites.invite_problem(facts, invitee_id, invitee_paired, now)
         if problem is None:
             return None
@@ -239,10 +249,10 @@ class PairingService:
         return Refused(_PROBLEM_TO_REFUSAL[problem], partner_name=partner)
 
     async def _partner_name(self, uow: UnitOfWork, person_id: int) -> str | None:
-        pair = await uow.pairs.active_pair_of(person_id)
+        pair = await PairRepository(uow.session).active_pair_of(person_id)
         if pair is None:
             return None
-        return await uow.people.display_name_of(_other(pair, person_id))
+        return await PersonRepository(uow.session).display_name_of(_other(pair, person_id))
 
 
 def _other(pair: Pair, person_id: int) -> int:

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.db.people import PairRepository, PersonRepository
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel.clock import Clock
 from bot.kernel.people import PersonInfo
+from bot.privacy.repository import PrivacyRepository
 from bot.rounds.service import PRIORITY_REPLY, other_partner
 
 EXPORT_VERSION = 1
@@ -42,17 +44,17 @@ class PrivacyService:
     async def export(self, person_id: int) -> dict[str, Any] | None:
         """Everything stored about this person, as JSON-ready values (None: nothing)."""
         async with self._uow(read_only=True) as uow:
-            person = await uow.people.get(person_id)
+            person = await PersonRepository(uow.session).get(person_id)
             if person is None:
                 return None
-            pairs = await uow.privacy.pairs_of(person_id)
+            pairs = await PrivacyRepository(uow.session).pairs_of(person_id)
             partner_ids = [other_partner(pair, person_id) for pair in pairs]
-            names = await uow.privacy.first_names(partner_ids)
-            answers = await uow.privacy.answers_of(person_id)
+            names = await PrivacyRepository(uow.session).first_names(partner_ids)
+            answers = await PrivacyRepository(uow.session).answers_of(person_id)
             pair_ids = [pair.id for pair in pairs if pair.id is not None]
-            checkins = await uow.privacy.checkins_of(pair_ids)
-            invites = await uow.privacy.invites_of(person_id)
-            written = await uow.privacy.written_to_partners(person_id)
+            checkins = await PrivacyRepository(uow.session).checkins_of(pair_ids)
+            invites = await PrivacyRepository(uow.session).invites_of(person_id)
+            written = await PrivacyRepository(uow.session).written_to_partners(person_id)
         side_a = {pair.id: pair.partner_a_id == person_id for pair in pairs}
         return {
             "format": f"hearth-export-{EXPORT_VERSION}",
@@ -141,15 +143,15 @@ class PrivacyService:
         anonymous stand-in, so a later /start meets a new person."""
         now = self._clock.now()
         async with self._uow() as uow:
-            if await uow.people.get(person.id) is None:
+            if await PersonRepository(uow.session).get(person.id) is None:
                 return Erased(partner_told=False)
-            active = await uow.pairs.active_pair_of(person.id)
+            active = await PairRepository(uow.session).active_pair_of(person.id)
             told: tuple[int, int] | None = None  # (pair, partner) to tell, read before erasing
             if active is not None and active.id is not None:
-                await uow.pairs.end(active.id, person.id, now)
+                await PairRepository(uow.session).end(active.id, person.id, now)
                 told = (active.id, other_partner(active, person.id))
-            pairs = await uow.privacy.pairs_of(person.id)
-            rounds, checkins = await uow.privacy.subjects_of(
+            pairs = await PrivacyRepository(uow.session).pairs_of(person.id)
+            rounds, checkins = await PrivacyRepository(uow.session).subjects_of(
                 [pair.id for pair in pairs if pair.id is not None]
             )
             together = [
@@ -158,7 +160,7 @@ class PrivacyService:
             ]
             await self._scrub_partner_messages(uow, person, together, rounds, checkins)
             stand_in = -(secrets.randbits(52) + 1) if pairs else None  # never a Telegram id
-            await uow.privacy.erase_person(person.id, stand_in, now)
+            await PrivacyRepository(uow.session).erase_person(person.id, stand_in, now)
             if told is not None:
                 pair_id, partner_id = told
                 await uow.outbox.enqueue(
@@ -185,11 +187,13 @@ class PrivacyService:
         names them without an id counts only if sent while the two were paired (a later
         partner may share the name)."""
         names = {person.display_name}
-        stored = await uow.people.get(person.id)
+        stored = await PersonRepository(uow.session).get(person.id)
         if stored is not None:
             names.add(stored.first_name)
         drop: list[int] = []
-        for row in await uow.privacy.outbox_for({partner for partner, _, _ in together}):
+        for row in await PrivacyRepository(uow.session).outbox_for(
+            {partner for partner, _, _ in together}
+        ):
             params = row.params or {}
             named = params.get("partner_name") in names and any(
                 partner == row.recipient_id and start <= row.created_at <= end
@@ -207,8 +211,8 @@ class PrivacyService:
                 drop.append(row.id)
             else:
                 kept = {key: params[key] for key in _KEPT_PARAMS if key in params}
-                await uow.privacy.set_outbox_params(row.id, kept)
-        await uow.privacy.delete_outbox(drop)
+                await PrivacyRepository(uow.session).set_outbox_params(row.id, kept)
+        await PrivacyRepository(uow.session).delete_outbox(drop)
 
     # --- operators --------------------------------------------------------------------------
 
@@ -220,7 +224,7 @@ class PrivacyService:
             after = 0
             while True:
                 async with self._uow() as uow:
-                    count, after = await getattr(uow.privacy, rewrite)(after)
+                    count, after = await getattr(PrivacyRepository(uow.session), rewrite)(after)
                     await uow.commit()
                 if not count:
                     break

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.db.repositories import PairHistory
+from bot.checkins.repository import CheckInRepository
 from bot.db.uow import UnitOfWork
 from bot.prompts.decks import Prompt
 from bot.prompts.library import PromptCatalog
@@ -24,6 +24,8 @@ from bot.prompts.rules import (
     max_depth,
     occasion_on,
 )
+from bot.rounds.repository import PairHistory, RoundRepository
+from bot.topics.repository import TopicRepository
 
 
 @dataclass(frozen=True)
@@ -88,11 +90,17 @@ class PromptChooser:
         opt_in = bool(self._catalog.opt_in_decks())
         depth_two = self._catalog.daily_ids_at_depth(2)
         return _Facts(
-            histories=await uow.rounds.histories_with_depth_facts(pair_ids, depth_two),
-            disabled=await uow.topics.disabled_decks_many(pair_ids),
-            enabled=await uow.topics.enabled_decks_many(pair_ids) if opt_in else {},
-            stages=await uow.topics.stages_many(pair_ids),
-            lows=await uow.checkins.low_checkins_many(pair_ids, since, LOW_RATING),
+            histories=await RoundRepository(uow.session).histories_with_depth_facts(
+                pair_ids, depth_two
+            ),
+            disabled=await TopicRepository(uow.session).disabled_decks_many(pair_ids),
+            enabled=await TopicRepository(uow.session).enabled_decks_many(pair_ids)
+            if opt_in
+            else {},
+            stages=await TopicRepository(uow.session).stages_many(pair_ids),
+            lows=await CheckInRepository(uow.session).low_checkins_many(
+                pair_ids, since, LOW_RATING
+            ),
         )
 
     def _choose(self, day: PairDay, facts: _Facts, now: datetime) -> Prompt | None:

@@ -33,6 +33,7 @@ from bot.prompts.lint import (
     Value,
     lint_sources,
 )
+from bot.prompts.repository import PromptRepository
 from bot.prompts.rules import DailyPool
 
 log = logging.getLogger(__name__)
@@ -327,8 +328,8 @@ class PromptSync:
         deck_rows = [_deck_row(deck) for deck in decks]
         prompt_rows = [_prompt_row(prompt) for deck in decks for prompt in deck.prompts]
         async with self._uow() as uow:
-            stored_decks = await uow.prompts.decks()
-            stored_prompts = await uow.prompts.prompts()
+            stored_decks = await PromptRepository(uow.session).decks()
+            stored_prompts = await PromptRepository(uow.session).prompts()
             existing_decks = {row.id: _columns(row, _DECK_COLUMNS) for row in stored_decks}
             existing_prompts = {row.id: _columns(row, _PROMPT_COLUMNS) for row in stored_prompts}
             retired_decks = {row.id for row in stored_decks if row.retired_at is not None}
@@ -336,14 +337,14 @@ class PromptSync:
 
             deck_upserts, deck_changes = _diff(deck_rows, existing_decks, retired_decks)
             prompt_upserts, prompt_changes = _diff(prompt_rows, existing_prompts, retired_prompts)
-            await uow.prompts.upsert_decks(deck_upserts, now)
-            await uow.prompts.upsert_prompts(prompt_upserts, now)
+            await PromptRepository(uow.session).upsert_decks(deck_upserts, now)
+            await PromptRepository(uow.session).upsert_prompts(prompt_upserts, now)
             wanted_prompts = {row["id"] for row in prompt_rows}
             wanted_decks = {row["id"] for row in deck_rows}
-            prompts_retired = await uow.prompts.retire_prompts(
+            prompts_retired = await PromptRepository(uow.session).retire_prompts(
                 [row.id for row in stored_prompts if row.id not in wanted_prompts], now
             )
-            decks_retired = await uow.prompts.retire_decks(
+            decks_retired = await PromptRepository(uow.session).retire_decks(
                 [row.id for row in stored_decks if row.id not in wanted_decks], now
             )
             await uow.commit()

@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db.models import Pair
+from bot.db.people import PairRepository, PersonRepository
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel.clock import Clock
 from bot.kernel.people import PersonInfo
 from bot.kernel.results import Refusal, Refused
+from bot.rounds.repository import RoundRepository
 from bot.rounds.service import PRIORITY_REPLY, REACTIONS, other_partner
 
 
@@ -85,14 +87,14 @@ class ReactionService:
                 now=self._clock.now(),
                 priority=PRIORITY_REPLY,
             )
-        partner_name = await uow.people.display_name_of(partner_id)
+        partner_name = await PersonRepository(uow.session).display_name_of(partner_id)
         return Reacted(partner_name=partner_name, emoji=emoji, already_sent=already)
 
 
 async def _revealed_pair(uow: UnitOfWork, person_id: int, round_id: int) -> Pair | None:
     """The active pair of a revealed round, when this person is one of its partners."""
-    target = await uow.rounds.get(round_id)
-    pair = await uow.pairs.get(target.pair_id) if target else None
+    target = await RoundRepository(uow.session).get(round_id)
+    pair = await PairRepository(uow.session).get(target.pair_id) if target else None
     if target is None or pair is None or target.status != "revealed":
         return None
     if pair.status != "active" or person_id not in (pair.partner_a_id, pair.partner_b_id):

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.conversation.rules import STEP_LIFETIME
 from bot.db.models import Answer, Pair, Round
-from bot.db.repositories import DuePair, NewRound, RoundTimes
+from bot.db.people import PairRepository, PersonRepository
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel import schedule
 from bot.kernel.clock import Clock
@@ -23,6 +23,7 @@ from bot.kernel.words import short_date
 from bot.prompts.choice import PairDay, PromptChooser
 from bot.prompts.library import PromptCatalog
 from bot.rounds import rules as streaks
+from bot.rounds.repository import AnswerRepository, DuePair, NewRound, RoundRepository, RoundTimes
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +185,9 @@ class RoundService:
     async def _tick_batch(self) -> tuple[int, int]:
         now = self._clock.now()
         async with self._uow() as uow:
-            due_pairs = await uow.rounds.claim_due_pairs(now, self._settings.tick_batch)
+            due_pairs = await RoundRepository(uow.session).claim_due_pairs(
+                now, self._settings.tick_batch
+            )
             planned = []
             due_rounds = schedule.DuePairRounds(now)
             for pair in due_pairs:
@@ -220,7 +223,7 @@ class RoundService:
         times = RoundTimes(
             created_at=now, closes_at=now + timedelta(days=self._settings.round_open_days)
         )
-        created = await uow.rounds.create_many(new_rounds, times)
+        created = await RoundRepository(uow.session).create_many(new_rounds, times)
         by_pair = {pair.id: (pair, due) for pair, due in planned}
         questions: list[dict[str, Any]] = []
         for new in new_rounds:
@@ -235,7 +238,9 @@ class RoundService:
             )
         }
         await uow.outbox.enqueue_many(questions, now, actor_id=actor_id, clocks=clocks)
-        await uow.rounds.set_next_prompt_at([(pair.id, due.following) for pair, due in planned])
+        await RoundRepository(uow.session).set_next_prompt_at(
+            [(pair.id, due.following) for pair, due in planned]
+        )
         return len(created)
 
     def _reminders(
@@ -305,7 +310,7 @@ class RoundService:
         by_reply: bool = False,
     ) -> Saved | Refused:
         """The message is this person's answer to that round of their pair."""
-        target = await uow.rounds.get(round_id, lock=True)
+        target = await RoundRepository(uow.session).get(round_id, lock=True)
         if target is None or target.pair_id != pair.id:
             return Refused(Refusal.STALE_BUTTON)
         return await self._answer(uow, pair, person, target, incoming, now, by_reply=by_reply)
@@ -320,8 +325,8 @@ class RoundService:
         now: datetime,
     ) -> Saved | Refused:
         """The message replaces this person's answer to that round (/edit, or the button)."""
-        await uow.people.set_editing(person.id, None)
-        target = await uow.rounds.get(round_id, lock=True)
+        await PersonRepository(uow.session).set_editing(person.id, None)
+        target = await RoundRepository(uow.session).get(round_id, lock=True)
         if target is None or target.pair_id != pair.id:
             return Refused(Refusal.STALE_BUTTON)
         return await self._replace(uow, pair, person, target, incoming, now)
@@ -341,12 +346,14 @@ class RoundService:
         if target.status != "open":
             return Refused(_not_open_refusal(target))
         # Taking the slot locks the round row: whoever takes the second slot reveals.
-        reveals = await uow.rounds.fill_slot(round_id, pair.partner_a_id == person.id, now)
+        reveals = await RoundRepository(uow.session).fill_slot(
+            round_id, pair.partner_a_id == person.id, now
+        )
         if reveals is None:
             return Refused(Refusal.ALREADY_ANSWERED)
-        await uow.answers.add(_new_answer(round_id, person.id, incoming, now))
+        await AnswerRepository(uow.session).add(_new_answer(round_id, person.id, incoming, now))
         partner_id = other_partner(pair, person.id)
-        partner_name = await uow.people.display_name_of(partner_id)
+        partner_name = await PersonRepository(uow.session).display_name_of(partner_id)
         earlier = await self._earlier_date(uow, pair, target) if by_reply else None
         if reveals:
             # Both names are known: the partner's was just read, and this person's is the
@@ -365,7 +372,7 @@ class RoundService:
 
     async def _earlier_date(self, uow: UnitOfWork, pair: Pair, target: Round) -> date | None:
         """The round's date if a newer round exists for the pair, else None."""
-        latest = await uow.rounds.latest(_pair_id(pair))
+        latest = await RoundRepository(uow.session).latest(_pair_id(pair))
         if latest is None or latest.id == target.id:
             return None
         return target.local_date
@@ -381,14 +388,16 @@ class RoundService:
     ) -> Saved | Refused:
         if target.status != "open":
             return Refused(_not_open_refusal(target))
-        existing = await uow.answers.of(_round_id(target), person.id)
+        existing = await AnswerRepository(uow.session).of(_round_id(target), person.id)
         if existing is None:
             return await self._answer(uow, pair, person, target, incoming, now, by_reply=True)
         assert existing.id is not None
-        await uow.answers.replace(existing.id, _answer_values(incoming, now))
+        await AnswerRepository(uow.session).replace(existing.id, _answer_values(incoming, now))
         return Saved(
             question=self._prompt_text(target.prompt_id),
-            partner_name=await uow.people.display_name_of(other_partner(pair, person.id)),
+            partner_name=await PersonRepository(uow.session).display_name_of(
+                other_partner(pair, person.id)
+            ),
             revealed=False,
             replaced=True,
         )
@@ -400,11 +409,13 @@ class RoundService:
         (before the reveal only). None when the edited message was not an answer."""
         now = self._clock.now()
         async with self._uow() as uow:
-            answer = await uow.answers.by_message(incoming.chat_id, incoming.message_id)
+            answer = await AnswerRepository(uow.session).by_message(
+                incoming.chat_id, incoming.message_id
+            )
             if answer is None or answer.person_id != person.id:
                 return None
-            target = await uow.rounds.get(answer.round_id, lock=True)
-            pair = await uow.pairs.get(target.pair_id) if target else None
+            target = await RoundRepository(uow.session).get(answer.round_id, lock=True)
+            pair = await PairRepository(uow.session).get(target.pair_id) if target else None
             if target is None or pair is None:
                 return None
             outcome = await self._replace(uow, pair, person, target, incoming, now)
@@ -415,17 +426,17 @@ class RoundService:
         """`/edit`: the next message replaces the answer to the newest answered open round."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            pair = await uow.pairs.active_pair_of(person.id)
+            await PersonRepository(uow.session).upsert(person, now)
+            pair = await PairRepository(uow.session).active_pair_of(person.id)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
-            latest = await uow.rounds.latest(_pair_id(pair))
+            latest = await RoundRepository(uow.session).latest(_pair_id(pair))
             outcome = await self._edit_target(uow, person, latest)
             if isinstance(outcome, EditStarted):
                 assert latest is not None
                 expires = now + STEP_LIFETIME
-                await uow.people.set_editing(person.id, latest.id, expires)
+                await PersonRepository(uow.session).set_editing(person.id, latest.id, expires)
             await uow.commit()
         return outcome
 
@@ -438,7 +449,7 @@ class RoundService:
             return Refused(Refusal.ANSWERS_LOCKED)
         if latest.status != "open":
             return Refused(Refusal.NO_OPEN_ROUND)
-        if await uow.answers.of(_round_id(latest), person.id) is None:
+        if await AnswerRepository(uow.session).of(_round_id(latest), person.id) is None:
             return Refused(Refusal.NOTHING_TO_EDIT)
         return EditStarted(question=self._prompt_text(latest.prompt_id))
 
@@ -457,12 +468,15 @@ class RoundService:
         The one who just answered (`actor_id`) gets theirs at once; the partner's keeps
         quiet hours (see OutboxRepository)."""
         round_id = _round_id(target)
-        previous = await uow.rounds.previous(_pair_id(pair), target.local_date)
+        previous = await RoundRepository(uow.session).previous(_pair_id(pair), target.local_date)
         streak = streaks.streak_after(
             previous.status if previous else None, previous.streak if previous else 0
         )
-        await uow.rounds.mark_revealed(round_id, now, streak)
-        answers = {answer.person_id: answer for answer in await uow.answers.for_round(round_id)}
+        await RoundRepository(uow.session).mark_revealed(round_id, now, streak)
+        answers = {
+            answer.person_id: answer
+            for answer in await AnswerRepository(uow.session).for_round(round_id)
+        }
         question = self._prompt_text(target.prompt_id)
         reveals = []
         for reader_id in (pair.partner_a_id, pair.partner_b_id):
@@ -528,9 +542,9 @@ class RoundService:
         never on to someone from a later pairing. Without a round, it hangs under the
         pair's newest one, so the partner's reply to it comes back the same way."""
         if round_id is None:
-            target = await uow.rounds.latest(_pair_id(pair))
+            target = await RoundRepository(uow.session).latest(_pair_id(pair))
         else:
-            target = await uow.rounds.get(round_id)
+            target = await RoundRepository(uow.session).get(round_id)
         if target is None or target.pair_id != pair.id:
             return Refused(Refusal.OLD_CONVERSATION)
         partner_id = other_partner(pair, person.id)
@@ -549,14 +563,14 @@ class RoundService:
             now=now,
             priority=PRIORITY_REPLY,
         )
-        return Relayed(partner_name=await uow.people.display_name_of(partner_id))
+        return Relayed(partner_name=await PersonRepository(uow.session).display_name_of(partner_id))
 
     async def skip(self, person: PersonInfo) -> Skipped | Refused:
         """`/skip`: swap today's question for another, once a day, before anyone answers."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            pair = await uow.pairs.active_pair_of(person.id)
+            await PersonRepository(uow.session).upsert(person, now)
+            pair = await PairRepository(uow.session).active_pair_of(person.id)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
@@ -569,7 +583,7 @@ class RoundService:
     ) -> Skipped | Refused:
         """Today's question swapped for another: in the reply for the one who asked, as a
         new question message for the partner."""
-        latest = await uow.rounds.latest(_pair_id(pair))
+        latest = await RoundRepository(uow.session).latest(_pair_id(pair))
         if latest is None or latest.status != "open":
             return Refused(Refusal.NO_OPEN_ROUND)
         if latest.a_answered_at or latest.b_answered_at:
@@ -581,7 +595,9 @@ class RoundService:
         )
         if replacement is None:
             return Refused(Refusal.NO_OPEN_ROUND)
-        if not await uow.rounds.swap_prompt(_round_id(latest), replacement.id, latest.prompt_id):
+        if not await RoundRepository(uow.session).swap_prompt(
+            _round_id(latest), replacement.id, latest.prompt_id
+        ):
             return Refused(Refusal.SKIP_USED)
         partner_id = other_partner(pair, person.id)
         params = self._question_params(_round_id(latest), replacement.id)
@@ -601,7 +617,9 @@ class RoundService:
         now = self._clock.now()
         sent = 0
         async with self._uow() as uow:
-            for target in await uow.rounds.claim_reminders(now, self._settings.tick_batch):
+            for target in await RoundRepository(uow.session).claim_reminders(
+                now, self._settings.tick_batch
+            ):
                 sent += await self._remind(uow, target, now)
             await uow.commit()
         return sent
@@ -611,9 +629,11 @@ class RoundService:
         at creation to fall on their day, by 21:30 and outside quiet hours); never in a
         pause, and only to whoever has not answered."""
         round_id = _round_id(target)
-        pair = await uow.pairs.get(target.pair_id)
+        pair = await PairRepository(uow.session).get(target.pair_id)
         if pair is None or not await self._worth_reminding(uow, pair, target, now):
-            await uow.rounds.set_reminders(round_id, None, None, target.reminded_at)
+            await RoundRepository(uow.session).set_reminders(
+                round_id, None, None, target.reminded_at
+            )
             return 0
         slots = {pair.partner_a_id: target.a_reminder_at, pair.partner_b_id: target.b_reminder_at}
         sent = 0
@@ -621,9 +641,11 @@ class RoundService:
             if at is None or at > now:
                 continue
             slots[person_id] = None
-            if await uow.answers.of(round_id, person_id) is not None:
+            if await AnswerRepository(uow.session).of(round_id, person_id) is not None:
                 continue
-            zone = ZoneInfo(await uow.people.zone_name_of(person_id, pair.timezone))
+            zone = ZoneInfo(
+                await PersonRepository(uow.session).zone_name_of(person_id, pair.timezone)
+            )
             if not schedule.reminder_still_fits(
                 at, now, zone, start=self._settings.quiet_start, end=self._settings.quiet_end
             ):
@@ -638,7 +660,7 @@ class RoundService:
             )
             sent += 1
         reminded = now if sent else target.reminded_at
-        await uow.rounds.set_reminders(
+        await RoundRepository(uow.session).set_reminders(
             round_id, slots[pair.partner_a_id], slots[pair.partner_b_id], reminded
         )
         return sent
@@ -652,13 +674,15 @@ class RoundService:
             return False
         if pair.pause_reason is not None and (pair.paused_until is None or pair.paused_until > now):
             return False
-        latest = await uow.rounds.latest(_pair_id(pair))
+        latest = await RoundRepository(uow.session).latest(_pair_id(pair))
         return latest is not None and latest.id == target.id
 
     async def _close_expired(self) -> int:
         now = self._clock.now()
         async with self._uow() as uow:
-            closing = await uow.rounds.claim_closing(now, self._settings.tick_batch)
+            closing = await RoundRepository(uow.session).claim_closing(
+                now, self._settings.tick_batch
+            )
             for target in closing:
                 await self._close(uow, target, now)
             await uow.commit()
@@ -668,9 +692,9 @@ class RoundService:
         """Close an unanswered round; the one who answered is told gently, and their
         answer is never shown."""
         round_id = _round_id(target)
-        await uow.rounds.close(round_id)
-        pair = await uow.pairs.get(target.pair_id)
-        answers = await uow.answers.for_round(round_id)
+        await RoundRepository(uow.session).close(round_id)
+        pair = await PairRepository(uow.session).get(target.pair_id)
+        answers = await AnswerRepository(uow.session).for_round(round_id)
         if pair is None or pair.status != "active" or len(answers) != 1:
             return  # after unpairing, an old question closes quietly
         answerer = answers[0].person_id
@@ -679,7 +703,9 @@ class RoundService:
             kind="round_closed",
             dedupe_key=f"round:{round_id}:{answerer}:closed",
             params={
-                "partner_name": await uow.people.display_name_of(other_partner(pair, answerer)),
+                "partner_name": await PersonRepository(uow.session).display_name_of(
+                    other_partner(pair, answerer)
+                ),
                 "question": self._prompt_text(target.prompt_id),
             },
             now=now,
@@ -690,7 +716,7 @@ class RoundService:
 
     async def history(self, person: PersonInfo, page: int, per_page: int = 5) -> HistoryPage:
         async with self._uow(read_only=True) as uow:
-            rounds, total = await uow.rounds.revealed_for_people(
+            rounds, total = await RoundRepository(uow.session).revealed_for_people(
                 person.id, max(0, page) * per_page, per_page
             )
             entries = [
@@ -707,15 +733,17 @@ class RoundService:
     async def view_round(self, person: PersonInfo, round_id: int) -> RoundView | Refused:
         """A revealed round again, for either partner of that pair (also after unpairing)."""
         async with self._uow(read_only=True) as uow:
-            target = await uow.rounds.get(round_id)
-            pair = await uow.pairs.get(target.pair_id) if target else None
+            target = await RoundRepository(uow.session).get(round_id)
+            pair = await PairRepository(uow.session).get(target.pair_id) if target else None
             if target is None or pair is None or target.status != "revealed":
                 return Refused(Refusal.STALE_BUTTON)
             if person.id not in (pair.partner_a_id, pair.partner_b_id):
                 return Refused(Refusal.STALE_BUTTON)
-            answers = {a.person_id: a for a in await uow.answers.for_round(round_id)}
+            answers = {
+                a.person_id: a for a in await AnswerRepository(uow.session).for_round(round_id)
+            }
             partner_id = other_partner(pair, person.id)
-            partner_name = await uow.people.display_name_of(partner_id)
+            partner_name = await PersonRepository(uow.session).display_name_of(partner_id)
             day = await _day_seen_by(uow, person.id, target, pair)
         return RoundView(
             round_id=round_id,
@@ -727,7 +755,7 @@ class RoundService:
 
     async def streak(self, pair_id: int) -> int:
         async with self._uow(read_only=True) as uow:
-            status, streak = await uow.rounds.latest_settled(pair_id)
+            status, streak = await RoundRepository(uow.session).latest_settled(pair_id)
         return streaks.current_streak(status, streak)
 
     # --- helpers ------------------------------------------------------------------------
@@ -741,9 +769,9 @@ async def _day_seen_by(
     uow: UnitOfWork, person_id: int, target: Round, pair: Pair | None = None
 ) -> str:
     """The day the question came, on the reader's own calendar ("Wed 11 Mar")."""
-    pair = pair or await uow.pairs.get(target.pair_id)
+    pair = pair or await PairRepository(uow.session).get(target.pair_id)
     fallback = pair.timezone if pair is not None else "UTC"
-    zone = ZoneInfo(await uow.people.zone_name_of(person_id, fallback))
+    zone = ZoneInfo(await PersonRepository(uow.session).zone_name_of(person_id, fallback))
     return short_date(target.created_at.astimezone(zone).date())
 
 
@@ -752,7 +780,7 @@ async def partner_clocks(uow: UnitOfWork, pair: Pair) -> tuple[tuple[time, str],
     stand in for a partner who has not set theirs (as in `claim_due_pairs`)."""
     clocks = []
     for person_id in (pair.partner_a_id, pair.partner_b_id):
-        person = await uow.people.get(person_id)
+        person = await PersonRepository(uow.session).get(person_id)
         at = person.prompt_time if person and person.prompt_time else pair.prompt_time
         zone = person.timezone if person and person.timezone else pair.timezone
         clocks.append((at, zone))

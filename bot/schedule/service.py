@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.checkins.repository import CheckInRepository
 from bot.checkins.rules import Cadence, first_checkin
 from bot.db.models import Pair
+from bot.db.people import PairRepository, PersonRepository
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel import schedule
 from bot.kernel.clock import Clock
@@ -94,16 +96,16 @@ class PairSettingsService:
             return Refused(Refusal.UNKNOWN_TIME)
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            pair = await uow.pairs.active_pair_of(person.id)
+            await PersonRepository(uow.session).upsert(person, now)
+            pair = await PairRepository(uow.session).active_pair_of(person.id)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
-            await uow.people.set_prompt_time(person.id, at)
+            await PersonRepository(uow.session).set_prompt_time(person.id, at)
             await self._reschedule(uow, pair, now)
-            stored = await uow.people.get(person.id)
+            stored = await PersonRepository(uow.session).get(person.id)
             zone_known = stored is not None and stored.timezone is not None
-            zone_name = await uow.people.zone_name_of(person.id, pair.timezone)
+            zone_name = await PersonRepository(uow.session).zone_name_of(person.id, pair.timezone)
             await uow.commit()
         return TimeSet(
             time_text=at.strftime("%H:%M"),
@@ -127,9 +129,9 @@ class PairSettingsService:
         """Set a zone already known to be valid (a button, a location, `/timezone`)."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            await uow.people.set_timezone(person.id, zone_name)
-            pair = await uow.pairs.active_pair_of(person.id)
+            await PersonRepository(uow.session).upsert(person, now)
+            await PersonRepository(uow.session).set_timezone(person.id, zone_name)
+            pair = await PairRepository(uow.session).active_pair_of(person.id)
             question_text = None
             if pair is not None:
                 clocks = await self._reschedule(uow, pair, now)
@@ -156,7 +158,7 @@ class PairSettingsService:
         a guess from their Telegram language first. The invitee (partner b) has just
         acted, so theirs comes at once; the inviter's keeps quiet hours."""
         for person_id in (pair.partner_a_id, pair.partner_b_id):
-            person = await uow.people.get(person_id)
+            person = await PersonRepository(uow.session).get(person_id)
             if person is None or person.timezone is not None:
                 continue
             await uow.outbox.enqueue(
@@ -173,10 +175,10 @@ class PairSettingsService:
         """What /status shows: my own time on my own clock."""
         now = self._clock.now()
         async with self._uow(read_only=True) as uow:
-            pair = await uow.pairs.active_pair_of(person_id)
+            pair = await PairRepository(uow.session).active_pair_of(person_id)
             if pair is None:
                 return None
-            person = await uow.people.get(person_id)
+            person = await PersonRepository(uow.session).get(person_id)
             clocks = await partner_clocks(uow, pair)
         at, zone_name = clocks[0] if pair.partner_a_id == person_id else clocks[1]
         zone = ZoneInfo(zone_name)
@@ -198,24 +200,28 @@ class PairSettingsService:
         now = self._clock.now()
         until = now + timedelta(days=days) if days else None
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            pair = await uow.pairs.active_pair_of(person.id)
+            await PersonRepository(uow.session).upsert(person, now)
+            pair = await PairRepository(uow.session).active_pair_of(person.id)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
             clocks = _zoned(await partner_clocks(uow, pair))
             next_due = None if until is None else schedule.next_creation(until, clocks)
-            await uow.pairs.set_pause(_id(pair), "pause", until, person.id, next_due)
+            await PairRepository(uow.session).set_pause(
+                _id(pair), "pause", until, person.id, next_due
+            )
             await self._tell_partner(uow, pair, person, "paused_by_partner", now, until=until)
-            own_zone = ZoneInfo(await uow.people.zone_name_of(person.id, pair.timezone))
+            own_zone = ZoneInfo(
+                await PersonRepository(uow.session).zone_name_of(person.id, pair.timezone)
+            )
             await uow.commit()
         return Paused(until=until, until_text=_day_text(until, own_zone) if until else None)
 
     async def resume(self, person: PersonInfo) -> Resumed | Refused:
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            pair = await uow.pairs.active_pair_of(person.id)
+            await PersonRepository(uow.session).upsert(person, now)
+            pair = await PairRepository(uow.session).active_pair_of(person.id)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
@@ -224,20 +230,22 @@ class PairSettingsService:
                 return Refused(Refusal.NOT_PAUSED)
             next_due = await self._resume(uow, pair, now)
             await self._tell_partner(uow, pair, person, "resumed_by_partner", now)
-            zone = ZoneInfo(await uow.people.zone_name_of(person.id, pair.timezone))
+            zone = ZoneInfo(
+                await PersonRepository(uow.session).zone_name_of(person.id, pair.timezone)
+            )
             await uow.commit()
         return Resumed(next_text=_day_time_text(next_due, zone))
 
     async def set_reminders(self, person: PersonInfo, enabled: bool) -> RemindersSet | Refused:
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            pair = await uow.pairs.active_pair_of(person.id)
+            await PersonRepository(uow.session).upsert(person, now)
+            pair = await PairRepository(uow.session).active_pair_of(person.id)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
             before = {"enabled": pair.reminders_enabled}
-            await uow.pairs.set_reminders(_id(pair), enabled)
+            await PairRepository(uow.session).set_reminders(_id(pair), enabled)
             await setting_changed(uow, pair, person, REMINDERS, before, {"enabled": enabled}, now)
             await uow.commit()
         return RemindersSet(enabled=enabled)
@@ -248,16 +256,22 @@ class PairSettingsService:
         """The person blocked the bot: mark them, pause the pair, tell the partner once."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.set_blocked(person_id, now)
-            pair = await uow.pairs.active_pair_of(person_id)
+            await PersonRepository(uow.session).set_blocked(person_id, now)
+            pair = await PairRepository(uow.session).active_pair_of(person_id)
             if pair is not None and pair.pause_reason != "blocked":
-                await uow.pairs.set_pause(_id(pair), "blocked", None, person_id, None)
+                await PairRepository(uow.session).set_pause(
+                    _id(pair), "blocked", None, person_id, None
+                )
                 partner_id = other_partner(pair, person_id)
                 await uow.outbox.enqueue(
                     recipient_id=partner_id,
                     kind="partner_blocked",
                     dedupe_key=_event_key(_id(pair), partner_id, "blocked"),
-                    params={"partner_name": await uow.people.display_name_of(person_id)},
+                    params={
+                        "partner_name": await PersonRepository(uow.session).display_name_of(
+                            person_id
+                        )
+                    },
                     now=now,
                     priority=PRIORITY_REPLY,
                 )
@@ -267,8 +281,8 @@ class PairSettingsService:
         """They came back: the pair resumes if it was paused only because of the block."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await uow.people.upsert(person, now)
-            pair = await uow.pairs.active_pair_of(person.id)
+            await PersonRepository(uow.session).upsert(person, now)
+            pair = await PairRepository(uow.session).active_pair_of(person.id)
             if (
                 pair is not None
                 and pair.pause_reason == "blocked"
@@ -291,7 +305,7 @@ class PairSettingsService:
     async def _resume(self, uow: UnitOfWork, pair: Pair, now: datetime) -> datetime:
         clocks = _zoned(await partner_clocks(uow, pair))
         next_due = schedule.next_creation(now, clocks, await self._latest_questions(uow, pair))
-        await uow.pairs.set_pause(_id(pair), None, None, None, next_due)
+        await PairRepository(uow.session).set_pause(_id(pair), None, None, None, next_due)
         return next_due
 
     async def _reschedule(
@@ -305,14 +319,14 @@ class PairSettingsService:
         clocks = await partner_clocks(uow, pair)
         lasts = await self._latest_questions(uow, pair)
         next_due = _next_due(pair, _zoned(clocks), lasts, now)
-        await uow.pairs.set_schedule(
+        await PairRepository(uow.session).set_schedule(
             _id(pair), pair.prompt_time, pair.timezone, pair.time_set_by_id, next_due
         )
         lead = schedule.leading_clock(now, _zoned(clocks))
         next_checkin = first_checkin(
             now, Cadence(pair.checkin_cadence), pair.checkin_weekday, lead.at, lead.zone
         )
-        await uow.checkins.set_next(_id(pair), next_checkin)
+        await CheckInRepository(uow.session).set_next(_id(pair), next_checkin)
         return clocks
 
     async def _latest_questions(self, uow: UnitOfWork, pair: Pair) -> list[datetime | None]:
@@ -330,7 +344,7 @@ class PairSettingsService:
         until: datetime | None = None,
     ) -> None:
         partner_id = other_partner(pair, person.id)
-        zone = ZoneInfo(await uow.people.zone_name_of(partner_id, pair.timezone))
+        zone = ZoneInfo(await PersonRepository(uow.session).zone_name_of(partner_id, pair.timezone))
         await uow.outbox.enqueue(
             recipient_id=partner_id,
             kind=kind,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from bot.db.people import PairRepository
 from bot.db.uow import UnitOfWorkFactory
 from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.people import PersonInfo
@@ -17,6 +18,7 @@ from bot.kernel.results import Refusal, Refused
 from bot.notices.service import TOPICS, setting_changed
 from bot.prompts.decks import STAGES
 from bot.prompts.library import PromptCatalog
+from bot.topics.repository import TopicRepository
 
 
 class Topic(NamedTuple):
@@ -45,7 +47,7 @@ class TopicService:
     async def topics_for(self, pair_id: int, language: str = "en") -> list[Topic]:
         """The live daily decks in file order, each with the pair's on/off choice."""
         async with self._uow(read_only=True) as uow:
-            states = await uow.topics.states(pair_id)
+            states = await TopicRepository(uow.session).states(pair_id)
         return [
             Topic(deck.id, deck.title, states.get(deck.id, deck.enabled_by_default))
             for deck in self._catalog.decks_of_kind("daily", language)
@@ -53,7 +55,9 @@ class TopicService:
 
     async def stages_for(self, pair_id: int) -> list[Stage]:
         async with self._uow(read_only=True) as uow:
-            chosen = (await uow.topics.stages_many([pair_id])).get(pair_id, frozenset())
+            chosen = (await TopicRepository(uow.session).stages_many([pair_id])).get(
+                pair_id, frozenset()
+            )
         return [Stage(stage, stage in chosen) for stage in STAGES]
 
     async def toggle_topic(
@@ -71,8 +75,10 @@ class TopicService:
         if deck is None or deck.kind != "daily":
             return Refused(Refusal.STALE_BUTTON)
         async with self._uow() as uow:
-            enabled = await uow.topics.toggle(pair_id, deck_id, deck.enabled_by_default)
-            pair = await uow.pairs.get(pair_id) if by is not None else None
+            enabled = await TopicRepository(uow.session).toggle(
+                pair_id, deck_id, deck.enabled_by_default
+            )
+            pair = await PairRepository(uow.session).get(pair_id) if by is not None else None
             if by is not None and pair is not None:
                 before, after = {deck_id: not enabled}, {deck_id: enabled}
                 labels = {deck_id: deck.title}
@@ -85,6 +91,6 @@ class TopicService:
         if stage not in STAGES:
             return Refused(Refusal.STALE_BUTTON)
         async with self._uow() as uow:
-            chosen = await uow.topics.toggle_stage(pair_id, stage)
+            chosen = await TopicRepository(uow.session).toggle_stage(pair_id, stage)
             await uow.commit()
         return chosen

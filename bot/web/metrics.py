@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.db.uow import UnitOfWorkFactory
+from bot.delivery.operations import OperationsRepository
 from bot.delivery.sender import SenderStats
 from bot.kernel.clock import Clock
 from bot.kernel.metrics import Exposition
@@ -43,7 +44,7 @@ class Operations:
             return False, "starting or stopping"
         try:
             async with self._uow(read_only=True) as uow:
-                await uow.operations.ping()
+                await OperationsRepository(uow.session).ping()
         except Exception as error:
             log.warning("readiness: database unreachable: %s", type(error).__name__)
             return False, "database unreachable"
@@ -52,7 +53,7 @@ class Operations:
     async def metrics(self) -> str:
         now = self._clock.now()
         async with self._uow(read_only=True) as uow:
-            snapshot = await uow.operations.snapshot(now)
+            snapshot = await OperationsRepository(uow.session).snapshot(now)
         stats = self._sources.sender
         page = Exposition()
         page.counter(
