@@ -14,9 +14,17 @@ COPY README.md ./
 COPY bot ./bot
 # Not editable: the package (migrations included) is installed into .venv like a wheel,
 # so the runtime stage needs no source tree.
+COPY scripts/keep_used_bytecode.py ./scripts/
+# The image carries what Hearth loads: bytecode for the modules it imports (the rest would
+# only be compiled in memory on a rarer path), and of matplotlib's data only the DejaVu Sans
+# faces the /trend chart draws with (no sample data, toolbar icons, PDF/PS fonts).
 RUN uv sync --locked --no-dev --no-editable \
     && find /app/.venv -type d \( -name tests -o -name test \) -prune -exec rm -rf {} + \
-    && find /app/.venv -name "*.pyi" -delete
+    && find /app/.venv -name "*.pyi" -delete \
+    && /app/.venv/bin/python scripts/keep_used_bytecode.py /app/.venv \
+    && cd /app/.venv/lib/python3.11/site-packages/matplotlib/mpl-data \
+    && rm -rf sample_data images fonts/afm fonts/pdfcorefonts \
+    && find fonts/ttf -type f ! -name "DejaVuSans.ttf" ! -name "DejaVuSans-*.ttf" -delete
 
 FROM python:3.11.14-slim-bookworm AS runtime
 RUN apt-get update \
