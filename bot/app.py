@@ -12,6 +12,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.admin.handlers import AdminHandlers
 from bot.admin.service import StatsService
+from bot.checkins import renderers as checkin_renderers
 from bot.checkins.handlers import CheckInHandlers
 from bot.checkins.service import CheckInService, Support
 from bot.config import Settings
@@ -23,14 +24,19 @@ from bot.db.models import Pair
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.delivery.gateway import TelegramGateway
 from bot.delivery.inbox import Inbox
+from bot.delivery.render import Renderers
 from bot.delivery.send_budget import DatabaseSendBudget
 from bot.delivery.sender import OutboxSender
 from bot.kernel.clock import Clock, SystemClock
+from bot.notices import renderers as notice_renderers
+from bot.pairing import renderers as pairing_renderers
 from bot.pairing.handlers import PairingHandlers
 from bot.pairing.service import PairDefaults, PairingService
+from bot.privacy import renderers as privacy_renderers
 from bot.privacy.handlers import PrivacyHandlers
 from bot.privacy.service import PrivacyService
 from bot.prompts.library import PromptCatalog, PromptSync
+from bot.rounds import renderers as round_renderers
 from bot.rounds.handlers import RoundHandlers
 from bot.rounds.reactions import ReactionService
 from bot.rounds.service import RoundService, RoundSettings, TickReport
@@ -42,6 +48,7 @@ from bot.runtime.application import (
 )
 from bot.runtime.poison import SetAside
 from bot.runtime.webhook import UpdateFeeder, register_webhook
+from bot.schedule import renderers as schedule_renderers
 from bot.schedule.handlers import ScheduleHandlers
 from bot.schedule.service import PairSettingsService
 from bot.schedule.zone_directory import load_zone_directory
@@ -52,6 +59,22 @@ from bot.web.metrics import MetricsSources, Operations
 from bot.web.server import HttpServer, WebhookEndpoint, build_app
 
 log = logging.getLogger(__name__)
+
+
+def all_renderers() -> Renderers:
+    """Every feature's outbox messages, and how each reads in Telegram."""
+    renderers = Renderers()
+    for feature in (
+        checkin_renderers,
+        notice_renderers,
+        pairing_renderers,
+        privacy_renderers,
+        round_renderers,
+        schedule_renderers,
+    ):
+        feature.register(renderers)
+    return renderers
+
 
 STOP_GRACE_SECONDS = 2.0  # per stage; the whole shutdown stays well within 10 s
 _ALLOWED_UPDATES = [
@@ -133,7 +156,7 @@ class Hearth:
         shared_budget = self.webhook_mode and not is_sqlite(settings.database_url)
         self.sender = OutboxSender(
             self.uow,
-            TelegramGateway(self.application.bot),
+            TelegramGateway(self.application.bot, all_renderers()),
             self.clock,
             budget=DatabaseSendBudget(self.uow) if shared_budget else None,
         )

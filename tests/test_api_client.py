@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import telegram
 
+from bot.app import all_renderers
 from bot.delivery import gateway as gateway_module
 from bot.delivery.gateway import TelegramGateway
 from bot.delivery.send_client import ApiRefused, ApiUnreachable, BotApiClient
@@ -250,7 +251,7 @@ async def test_gateway_sends_and_classes_telegram_errors(
     sandbox: BotApiSandbox, ptb: telegram.Bot, monkeypatch: pytest.MonkeyPatch, proxy: bool
 ) -> None:
     monkeypatch.setattr(gateway_module, "_behind_proxy", lambda url: proxy)
-    gateway = TelegramGateway(ptb)
+    gateway = TelegramGateway(ptb, all_renderers())
     alice = sandbox.user(1001, "Alice")
     await alice.send_command("/start")
     question = Outbound(

@@ -14,11 +14,13 @@ from tests.conftest import Running, make_settings
 from tests.helpers import Couple, as_date, command, pair_couple, rows, scalar, tick
 
 
-async def next_containing(user: SimulatedUser, fragment: str, skip: int = 6) -> BotMessage:
+async def next_containing(
+    user: SimulatedUser, fragment: str, skip: int = 6, wait: float = 5.0
+) -> BotMessage:
     """The next message containing `fragment`, passing over daily questions and other
     messages that the schedule sends meanwhile."""
     for _ in range(skip):
-        message = await user.expect()
+        message = await user.expect(timeout=wait)
         if message.contains(fragment):
             return message
     raise AssertionError(f"{user.first_name}: no message containing {fragment!r}")
@@ -289,7 +291,8 @@ async def test_falling_ratings_over_six_weeks(bot: Running) -> None:
     ]
 
     await couple.a.send_command("/trend")
-    photo = await next_containing(couple.a, "How connected you've felt")
+    # The first chart in a process imports matplotlib: seconds on a busy machine.
+    photo = await next_containing(couple.a, "How connected you've felt", wait=30)
     assert photo.kind == "photo"
     assert "further apart" in photo.text
     # Spoken to the reader, dated on the reader's own calendar: the check-ins came at

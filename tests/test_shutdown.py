@@ -15,6 +15,7 @@ import httpx
 from bot.db.engine import create_engine
 from bot.db.uow import UnitOfWorkFactory
 from bot.kernel.clock import SystemClock
+from bot.pairing.messages import PairedWith
 from sandbox import BotApiSandbox
 from tests.conftest import TOKEN
 from tests.ops_support import free_port, wait_until
@@ -73,9 +74,8 @@ async def test_sigterm_gives_back_claimed_work_and_exits_within_10_seconds(
             for index in range(2):
                 await work.outbox.enqueue(
                     recipient_id=sam.id,
-                    kind="paired",
+                    message=PairedWith("Kim"),
                     dedupe_key=f"shutdown-test:{index}",
-                    params={"partner_name": "Kim"},
                     now=SystemClock().now(),
                     direct=True,  # due at once, whatever the hour in Sam's zone
                 )

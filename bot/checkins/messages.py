@@ -1,48 +1,82 @@
-"""Renderers for the check-in messages the outbox sends."""
+"""What check-ins send through the outbox."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Self
 
-from telegram import InlineKeyboardMarkup
-
-from bot.checkins import keyboards as checkin_keyboards
-from bot.checkins import texts as checkin_texts
-from bot.telegram.split import split_message
+from bot.kernel.messages import Message
 
 
-def _parts(
-    text: str, keyboard: InlineKeyboardMarkup | None = None
-) -> list[tuple[str, InlineKeyboardMarkup | None]]:
-    chunks = split_message(text)
-    return [(chunk, None) for chunk in chunks[:-1]] + [(chunks[-1], keyboard)]
+@dataclass(frozen=True)
+class Side:
+    """One partner's part of a check-in: the rating (1..5, None if not given) and note."""
+
+    rating: int | None
+    note: str | None = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Side:
+        return cls(params.get("rating"), params.get("note"))
 
 
-def _ask(p: dict[str, Any]) -> list[tuple[str, InlineKeyboardMarkup | None]]:
-    return _parts(checkin_texts.ASK, checkin_keyboards.ratings(int(p["checkin_id"])))
+@dataclass(frozen=True)
+class CheckInAsk(Message):
+    kind = "checkin_ask"
+    checkin_id: int
 
 
-def _reveal(p: dict[str, Any]) -> list[tuple[str, InlineKeyboardMarkup | None]]:
-    keyboard = checkin_keyboards.reconnect_times(int(p["checkin_id"])) if p["reconnect"] else None
-    return _parts(checkin_texts.reveal(p), keyboard)
+@dataclass(frozen=True)
+class CheckInNote(Message):
+    kind = "checkin_note"
+    checkin_id: int
+    partner_name: str
+    note: str
 
 
-CHECKIN_RENDERERS: dict[
-    str, Callable[[dict[str, Any]], list[tuple[str, InlineKeyboardMarkup | None]]]
-] = {
-    "checkin_ask": _ask,
-    "checkin_reveal": _reveal,
-    "checkin_closed": lambda p: _parts(
-        checkin_texts.closed(p["partner_name"], bool(p.get("answered", True)))
-    ),
-    "checkin_note": lambda p: _parts(
-        checkin_texts.note_from_partner(p["partner_name"], str(p["note"]))
-    ),
-    "reconnect_scheduled": lambda p: _parts(
-        checkin_texts.reconnect_scheduled_by_partner(p["partner_name"], p["when"] or "")
-    ),
-    "reconnect_reminder": lambda p: _parts(
-        checkin_texts.reconnect_reminder(p["partner_name"], p.get("prompt"))
-    ),
-}
+@dataclass(frozen=True)
+class CheckInReveal(Message):
+    kind = "checkin_reveal"
+    checkin_id: int
+    partner_name: str
+    own: Side
+    theirs: Side
+    celebrate: bool = False
+    reconnect: bool = False
+    reasons: list[str] = field(default_factory=list)
+    counsellor: bool = False
+    prompt: str | None = None
+    support_url: str | None = None
+    support_text: str | None = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Self:
+        known = {name for name in cls.__dataclass_fields__ if name not in ("own", "theirs")}
+        rest = {key: value for key, value in params.items() if key in known}
+        return cls(
+            own=Side.from_params(params["own"]), theirs=Side.from_params(params["theirs"]), **rest
+        )
+
+
+@dataclass(frozen=True)
+class ReconnectScheduledByPartner(Message):
+    kind = "reconnect_scheduled"
+    partner_name: str
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckInClosed(Message):
+    """A check-in closed with one rating or none; `answered`: whether this reader rated."""
+
+    kind = "checkin_closed"
+    partner_name: str
+    answered: bool = True
+
+
+@dataclass(frozen=True)
+class ReconnectReminder(Message):
+    kind = "reconnect_reminder"
+    partner_name: str
+    prompt: str | None = None

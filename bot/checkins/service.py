@@ -10,6 +10,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.checkins.messages import (
+    CheckInAsk,
+    CheckInClosed,
+    CheckInNote,
+    CheckInReveal,
+    ReconnectReminder,
+    ReconnectScheduledByPartner,
+    Side,
+)
 from bot.checkins.repository import CheckInRepository
 from bot.checkins.rules import (
     CLOSES_AFTER_HOURS,
@@ -22,7 +31,7 @@ from bot.checkins.rules import (
 )
 from bot.conversation.rules import STEP_LIFETIME
 from bot.db.models import CheckIn, Pair
-from bot.db.people import PairRepository, PersonRepository
+from bot.db.people import PairRepository, PersonRepository, person_and_pair
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel import schedule
 from bot.kernel.clock import Clock
@@ -173,9 +182,8 @@ class CheckInService:
         for index, person_id in enumerate(people):
             await uow.outbox.enqueue(
                 recipient_id=person_id,
-                kind="checkin_ask",
                 dedupe_key=f"checkin:{checkin_id}:{person_id}:ask",
-                params={"checkin_id": checkin_id},
+                message=CheckInAsk(checkin_id=checkin_id),
                 now=now,
                 priority=PRIORITY_BULK,
                 not_before=at[index] if at else None,
@@ -186,8 +194,7 @@ class CheckInService:
         """`/checkin`: one now, unless one is already open (or done today)."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await PersonRepository(uow.session).upsert(person, now)
-            pair = await PairRepository(uow.session).active_pair_of(person.id)
+            pair = await person_and_pair(uow.session, person, now)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
@@ -225,8 +232,7 @@ class CheckInService:
     ) -> CadenceView | Refused:
         now = self._clock.now()
         async with self._uow() as uow:
-            await PersonRepository(uow.session).upsert(person, now)
-            pair = await PairRepository(uow.session).active_pair_of(person.id)
+            pair = await person_and_pair(uow.session, person, now)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
@@ -329,13 +335,10 @@ class CheckInService:
         if outcome == "revealed":
             await uow.outbox.enqueue(
                 recipient_id=partner_id,
-                kind="checkin_note",
                 dedupe_key=f"checkin:{checkin_id}:{person.id}:note:{now.isoformat()}",
-                params={
-                    "checkin_id": checkin_id,
-                    "partner_name": person.display_name,
-                    "note": note,
-                },
+                message=CheckInNote(
+                    checkin_id=checkin_id, partner_name=person.display_name, note=note
+                ),
                 now=now,
                 priority=PRIORITY_REPLY,
             )
@@ -379,21 +382,20 @@ class CheckInService:
             partner = other_partner(pair, reader)
             await uow.outbox.enqueue(
                 recipient_id=reader,
-                kind="checkin_reveal",
                 dedupe_key=f"checkin:{checkin_id}:{reader}:reveal",
-                params={
-                    "checkin_id": checkin_id,
-                    "partner_name": names[partner],
-                    "own": _side(checkin, reader == pair.partner_a_id),
-                    "theirs": _side(checkin, partner == pair.partner_a_id),
-                    "celebrate": outcome.celebrate,
-                    "reconnect": outcome.reconnect,
-                    "reasons": [reason.value for reason in outcome.reconnect_reasons],
-                    "counsellor": outcome.suggest_counsellor,
-                    "prompt": prompt.text if prompt else None,
-                    "support_url": self._support.url,
-                    "support_text": self._support.text,
-                },
+                message=CheckInReveal(
+                    checkin_id=checkin_id,
+                    partner_name=names[partner],
+                    own=_side(checkin, reader == pair.partner_a_id),
+                    theirs=_side(checkin, partner == pair.partner_a_id),
+                    celebrate=outcome.celebrate,
+                    reconnect=outcome.reconnect,
+                    reasons=[reason.value for reason in outcome.reconnect_reasons],
+                    counsellor=outcome.suggest_counsellor,
+                    prompt=prompt.text if prompt else None,
+                    support_url=self._support.url,
+                    support_text=self._support.text,
+                ),
                 direct=reader == actor_id,
                 now=now,
                 priority=PRIORITY_REPLY,
@@ -428,9 +430,10 @@ class CheckInService:
             )
             await uow.outbox.enqueue(
                 recipient_id=partner,
-                kind="reconnect_scheduled",
                 dedupe_key=f"checkin:{checkin_id}:{partner}:scheduled:{due.isoformat()}",
-                params={"partner_name": person.display_name, "when": _when(due, partner_zone)},
+                message=ReconnectScheduledByPartner(
+                    partner_name=person.display_name, when=_when(due, partner_zone)
+                ),
                 now=now,
                 priority=PRIORITY_REPLY,
             )
@@ -472,14 +475,13 @@ class CheckInService:
                 continue
             await uow.outbox.enqueue(
                 recipient_id=person_id,
-                kind="checkin_closed",
                 dedupe_key=f"checkin:{checkin_id}:{person_id}:closed",
-                params={
-                    "partner_name": await PersonRepository(uow.session).display_name_of(
+                message=CheckInClosed(
+                    partner_name=await PersonRepository(uow.session).display_name_of(
                         other_partner(pair, person_id)
                     ),
-                    "answered": person_id in rated,
-                },
+                    answered=person_id in rated,
+                ),
                 now=now,
                 priority=PRIORITY_BULK,
             )
@@ -498,14 +500,13 @@ class CheckInService:
                 for person_id in (pair.partner_a_id, pair.partner_b_id):
                     await uow.outbox.enqueue(
                         recipient_id=person_id,
-                        kind="reconnect_reminder",
                         dedupe_key=f"reconnect:{reminder.id}:{person_id}",
-                        params={
-                            "partner_name": await PersonRepository(uow.session).display_name_of(
+                        message=ReconnectReminder(
+                            partner_name=await PersonRepository(uow.session).display_name_of(
                                 other_partner(pair, person_id)
                             ),
-                            "prompt": prompt.text if prompt else None,
-                        },
+                            prompt=prompt.text if prompt else None,
+                        ),
                         now=now,
                         priority=PRIORITY_REPLY,
                     )
@@ -550,11 +551,10 @@ class CheckInService:
         return checkin, pair
 
 
-def _side(checkin: CheckIn, is_a: bool) -> dict[str, Any]:
-    return {
-        "rating": checkin.a_rating if is_a else checkin.b_rating,
-        "note": checkin.a_note if is_a else checkin.b_note,
-    }
+def _side(checkin: CheckIn, is_a: bool) -> Side:
+    if is_a:
+        return Side(checkin.a_rating, checkin.a_note)
+    return Side(checkin.b_rating, checkin.b_note)
 
 
 def _reconnect_time(option: str, now: datetime, pair: Pair, zone: ZoneInfo) -> datetime:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
+from bot.checkins.messages import CheckInReveal, Side
 from bot.telegram.texts import name
 
 RATING_WORDS = {1: "Far apart", 2: "A bit distant", 3: "Okay", 4: "Close", 5: "Very close"}
@@ -77,31 +77,29 @@ def note_from_partner(partner_name: str, note: str) -> str:
     return f"💛 {name(partner_name)} added a note to your check-in:\n<i>“{escape(note)}”</i>"
 
 
-def _feeling(who: str, side: dict[str, Any]) -> str:
-    rating = int(side["rating"])
+def _feeling(who: str, side: Side) -> str:
+    rating = int(side.rating or 0)
     line = f"{who}: {RATING_WORDS[rating]} ({rating} of 5)"
-    if side.get("note"):
-        line += f"\n<i>“{escape(str(side['note']))}”</i>"
+    if side.note:
+        line += f"\n<i>“{escape(str(side.note))}”</i>"
     return line
 
 
-def reveal(params: dict[str, Any]) -> str:
+def reveal(message: CheckInReveal) -> str:
     """Both ratings and notes, then what follows from them."""
     parts = [
         "💛 <b>Your check-in</b>",
-        _feeling("<b>You</b>", params["own"])
+        _feeling("<b>You</b>", message.own)
         + "\n\n"
-        + _feeling(name(params["partner_name"]), params["theirs"]),
+        + _feeling(name(message.partner_name), message.theirs),
     ]
-    if params["celebrate"]:
-        parts.append(celebration(params.get("prompt")))
-    if params["reconnect"]:
-        parts.append(
-            reconnect_guide(params["partner_name"], params.get("prompt"), params.get("reasons"))
-        )
-    if params["counsellor"]:
-        parts.append(counsellor(params.get("support_url") or "", params.get("support_text") or ""))
-    if not (params["celebrate"] or params["reconnect"]):
+    if message.celebrate:
+        parts.append(celebration(message.prompt))
+    if message.reconnect:
+        parts.append(reconnect_guide(message.partner_name, message.prompt, message.reasons))
+    if message.counsellor:
+        parts.append(counsellor(message.support_url or "", message.support_text or ""))
+    if not (message.celebrate or message.reconnect):
         parts.append(
             "Thank you both for checking in. Noticing how you feel, together, is what keeps "
             "you close."

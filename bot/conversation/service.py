@@ -27,7 +27,7 @@ from bot.conversation.rules import (
     destination,
 )
 from bot.db.models import Pair, Round
-from bot.db.people import PairRepository, PersonRepository
+from bot.db.people import PairRepository, PersonRepository, person_and_pair
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel.clock import Clock
 from bot.kernel.people import PersonInfo
@@ -87,8 +87,7 @@ class ConversationService:
         """A message a partner wrote: wherever the rule says, in one transaction."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await PersonRepository(uow.session).upsert(person, now)
-            pair = await PairRepository(uow.session).active_pair_of(person.id)
+            pair = await person_and_pair(uow.session, person, now)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -30,6 +29,7 @@ from bot.db.models import (
 )
 from bot.db.sql import dialect_insert
 from bot.db.types import UTCDateTime
+from bot.kernel.messages import Message, Queued
 from bot.kernel.schedule import earliest_allowed
 
 _OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -76,9 +76,8 @@ class OutboxRepository:
         self,
         *,
         recipient_id: int,
-        kind: str,
+        message: Message,
         dedupe_key: str,
-        params: dict[str, Any],
         now: datetime,
         priority: int = 10,
         direct: bool = False,
@@ -86,15 +85,15 @@ class OutboxRepository:
     ) -> None:
         """Queue a message unless one with the same key exists (idempotent by design).
         `direct`: a reply to what the recipient just did (never held for quiet hours)."""
-        message = {"recipient_id": recipient_id, "not_before": not_before, "direct": direct}
-        [due] = await self._allowed([message], now, None)
+        queued = Queued(recipient_id, message, dedupe_key, priority, not_before, direct)
+        [due] = await self._allowed([queued], now, None)
         statement = (
             dialect_insert(self.session, OutboxMessage)
             .values(
                 recipient_id=recipient_id,
-                kind=kind,
+                kind=message.kind,
                 dedupe_key=dedupe_key,
-                params=params,
+                params=message.to_params(),
                 priority=priority,
                 not_before=due,
                 created_at=now,
@@ -106,17 +105,16 @@ class OutboxRepository:
 
     async def enqueue_many(
         self,
-        messages: Sequence[dict[str, Any]],
+        messages: Sequence[Queued],
         now: datetime,
         *,
         actor_id: int | None = None,
         clocks: Mapping[int, tuple[str, time | None]] | None = None,
     ) -> None:
         """`enqueue` for many messages at once (the daily fan-out), skipping keys that
-        exist: one statement for the whole batch (see bulk.py). Each dict holds
-        recipient_id, kind, dedupe_key, params and priority, and may hold not_before and
-        direct; rows to `actor_id` are direct (see the class docstring). `clocks`: the
-        recipients' (zone, own time) when the caller has them already (the fan-out)."""
+        exist: one statement for the whole batch (see bulk.py); rows to `actor_id` are
+        direct (see the class docstring). `clocks`: the recipients' (zone, own time) when
+        the caller has them already (the fan-out)."""
         if not messages:
             return
         due = await self._allowed(messages, now, actor_id, clocks)
@@ -137,21 +135,21 @@ class OutboxRepository:
         dialect = self.session.get_bind().dialect
         values = [
             [
-                message["recipient_id"],
-                message["kind"],
-                message["dedupe_key"],
-                message["priority"],
-                params_type.process_bind_param(message["params"], dialect),
+                queued.recipient_id,
+                queued.message.kind,
+                queued.dedupe_key,
+                queued.priority,
+                params_type.process_bind_param(queued.message.to_params(), dialect),
                 JsonRows.instant_text(at),
             ]
-            for message, at in zip(messages, due, strict=True)
+            for queued, at in zip(messages, due, strict=True)
         ]
         await self.session.execute(statement, {"rows": rows.encode(values), "now": now})
         self.wrote = True
 
     async def _allowed(
         self,
-        messages: Sequence[dict[str, Any]],
+        messages: Sequence[Queued],
         now: datetime,
         actor_id: int | None,
         given_clocks: Mapping[int, tuple[str, time | None]] | None = None,
@@ -161,14 +159,14 @@ class OutboxRepository:
         and each distinct answer is worked out once (a fan-out shares a handful of zones
         and times)."""
         given = given_clocks or {}
-        missing = {m["recipient_id"] for m in messages if not m.get("direct")} - given.keys()
+        missing = {m.recipient_id for m in messages if not m.direct} - given.keys()
         clocks = {**await self._clocks(missing), **given}
         known: dict[tuple[datetime, str, time | None], datetime] = {}
         due: list[datetime] = []
         for message in messages:
-            asked = max(now, message.get("not_before") or now)
-            recipient = message["recipient_id"]
-            if message.get("direct") or recipient == actor_id:
+            asked = max(now, message.not_before or now)
+            recipient = message.recipient_id
+            if message.direct or recipient == actor_id:
                 due.append(asked)
                 continue
             zone_name, chosen = clocks.get(recipient, ("UTC", None))

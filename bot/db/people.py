@@ -228,3 +228,10 @@ class PairRepository:
     async def count_active(self) -> int:
         statement = select(func.count()).select_from(Pair).where(col(Pair.status) == "active")
         return int((await self.session.execute(statement)).scalar_one())
+
+
+async def person_and_pair(session: AsyncSession, person: PersonInfo, now: datetime) -> Pair | None:
+    """Record who is writing (names and language as Telegram sends them now) and find their
+    active pair: how nearly every use case starts."""
+    await PersonRepository(session).upsert(person, now)
+    return await PairRepository(session).active_pair_of(person.id)

@@ -12,7 +12,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 
-from bot.delivery.render import CopyPart, Part, UnknownKind, render
+from bot.delivery.render import CopyPart, Part, Renderers, UnknownKind
 from bot.delivery.send_client import ApiRefused, ApiUnreachable, BotApiClient
 from bot.delivery.sender import (
     Outbound,
@@ -36,8 +36,9 @@ class TelegramGateway:
     through PTB instead when a proxy is configured for the Bot API's address, since only
     PTB's stack (httpx) knows proxies."""
 
-    def __init__(self, bot: Bot, *, max_connections: int = 16) -> None:
+    def __init__(self, bot: Bot, renderers: Renderers, *, max_connections: int = 16) -> None:
         self._bot = bot
+        self._renderers = renderers
         self._api = (
             None
             if _behind_proxy(bot.base_url)
@@ -47,7 +48,7 @@ class TelegramGateway:
     async def send(self, message: Outbound) -> int | None:
         """Send every part in order; the id of the last one is kept (replies to it route)."""
         try:
-            parts = render(message.kind, message.params)
+            parts = self._renderers.render(message.kind, message.params)
         except (UnknownKind, KeyError, TypeError) as error:
             raise PermanentFailure(
                 f"cannot render {message.kind}: {type(error).__name__}"

@@ -77,7 +77,7 @@ BlockedListener = Callable[[int], Awaitable[None]]
 
 
 class SharedBudget(Protocol):
-    """Telegram's limits shared with other replicas (see services/send_budget.py)."""
+    """Telegram's limits shared with other replicas (see bot/delivery/send_budget.py)."""
 
     async def acquire(self, chat_id: int) -> None:
         """Wait until a message to this chat may go, and take its slot."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,8 +12,9 @@ from sqlmodel import col
 
 from bot.db.models import OutboxMessage
 from bot.db.sql import dialect_insert
+from bot.notices.messages import SettingChanged
 
-NOTICE_KIND = "setting_changed"
+NOTICE_KIND = SettingChanged.kind
 
 
 def _prefix(pair_id: int, recipient_id: int, setting: str) -> str:
@@ -45,12 +45,12 @@ class NoticeRepository:
         )
         return (await self.session.execute(statement)).scalars().first()
 
-    async def rewrite(self, notice_id: int, params: dict[str, Any], not_before: datetime) -> bool:
+    async def rewrite(self, notice_id: int, notice: SettingChanged, not_before: datetime) -> bool:
         """False when the sender claimed it meanwhile (it goes as it was)."""
         result = await self.session.execute(
             update(OutboxMessage)
             .where(and_(col(OutboxMessage.id) == notice_id, col(OutboxMessage.status) == "pending"))
-            .values(params=params, not_before=not_before)
+            .values(params=notice.to_params(), not_before=not_before)
         )
         return bool(getattr(result, "rowcount", 0))
 
@@ -67,7 +67,7 @@ class NoticeRepository:
         pair_id: int,
         recipient_id: int,
         setting: str,
-        params: dict[str, Any],
+        message: SettingChanged,
         now: datetime,
         not_before: datetime,
         priority: int,
@@ -78,9 +78,9 @@ class NoticeRepository:
         await self.session.execute(
             dialect_insert(self.session, OutboxMessage).values(
                 recipient_id=recipient_id,
-                kind=NOTICE_KIND,
+                kind=message.kind,
                 dedupe_key=key,
-                params=params,
+                params=message.to_params(),
                 priority=priority,
                 not_before=not_before,
                 created_at=now,

@@ -8,17 +8,17 @@ from html import escape
 from typing import Any
 
 from bot.checkins.texts import CADENCE_WORDS, WEEKDAYS
+from bot.notices.messages import SettingChanged
 from bot.telegram.texts import name
 
 
-def setting_changed(p: dict[str, Any]) -> str:
-    who = name(p["partner_name"])
-    after: dict[str, Any] = p["after"]
-    if p["setting"] == "reminders":
-        return _reminders(who, bool(after["enabled"]))
-    if p["setting"] == "topics":
-        return _topics(who, after, p.get("labels") or {})
-    return _cadence(who, after)
+def setting_changed(notice: SettingChanged) -> str:
+    who = name(notice.partner_name)
+    if notice.setting == "reminders":
+        return _reminders(who, bool(notice.after["enabled"]))
+    if notice.setting == "topics":
+        return _topics(who, notice.after, notice.labels)
+    return _cadence(who, notice.after)
 
 
 def _reminders(who: str, enabled: bool) -> str:

@@ -9,13 +9,14 @@ from datetime import datetime, time
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.models import Invite, Pair
-from bot.db.people import PairRepository, PersonRepository
+from bot.db.people import PairRepository, PersonRepository, person_and_pair
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel.clock import Clock
 from bot.kernel.people import PersonInfo
 from bot.kernel.results import Refusal, Refused
 from bot.pairing import invites
 from bot.pairing.invites import InviteFacts, InviteProblem, InviteStatus
+from bot.pairing.messages import PairedWith, UnpairedByPartner
 from bot.pairing.repository import InviteRepository
 
 _PROBLEM_TO_REFUSAL = {
@@ -185,8 +186,7 @@ class PairingService:
         """End the pair named by a confirmation button, if it is still this person's pair."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await PersonRepository(uow.session).upsert(person, now)
-            pair = await PairRepository(uow.session).active_pair_of(person.id)
+            pair = await person_and_pair(uow.session, person, now)
             if pair is None or pair.id != pair_id:
                 await uow.commit()
                 return Refused(Refusal.STALE_BUTTON if pair else Refusal.NOT_PAIRED)
@@ -196,9 +196,8 @@ class PairingService:
             partner_name = await PersonRepository(uow.session).display_name_of(other_id)
             await uow.outbox.enqueue(
                 recipient_id=other_id,
-                kind="unpaired_by_partner",
                 dedupe_key=f"pair:{pair_id}:{other_id}:unpaired",
-                params={"partner_name": person.display_name},
+                message=UnpairedByPartner(partner_name=person.display_name),
                 now=now,
                 priority=0,
             )
@@ -216,9 +215,8 @@ class PairingService:
         await InviteRepository(uow.session).revoke_open_of(invitee.id)
         await uow.outbox.enqueue(
             recipient_id=invite.inviter_id,
-            kind="paired",
             dedupe_key=f"pair:{pair.id}:{invite.inviter_id}:paired",
-            params={"partner_name": invitee.display_name},
+            message=PairedWith(partner_name=invitee.display_name),
             now=now,
             priority=0,
         )

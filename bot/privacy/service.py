@@ -18,6 +18,7 @@ from bot.db.people import PairRepository, PersonRepository
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel.clock import Clock
 from bot.kernel.people import PersonInfo
+from bot.privacy.messages import PartnerLeft
 from bot.privacy.repository import PrivacyRepository
 from bot.rounds.service import PRIORITY_REPLY, other_partner
 
@@ -165,9 +166,8 @@ class PrivacyService:
                 pair_id, partner_id = told
                 await uow.outbox.enqueue(
                     recipient_id=partner_id,
-                    kind="partner_left",
                     dedupe_key=f"pair:{pair_id}:{partner_id}:left",
-                    params={},
+                    message=PartnerLeft(),
                     now=now,
                     priority=PRIORITY_REPLY,
                 )

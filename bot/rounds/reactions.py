@@ -16,6 +16,7 @@ from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel.clock import Clock
 from bot.kernel.people import PersonInfo
 from bot.kernel.results import Refusal, Refused
+from bot.rounds.messages import Reaction
 from bot.rounds.repository import RoundRepository
 from bot.rounds.service import PRIORITY_REPLY, REACTIONS, other_partner
 
@@ -81,9 +82,8 @@ class ReactionService:
         if not already:
             await uow.outbox.enqueue(
                 recipient_id=partner_id,
-                kind="reaction",
                 dedupe_key=key,
-                params={"partner_name": person.display_name, "emoji": emoji, "round_id": round_id},
+                message=Reaction(partner_name=person.display_name, emoji=emoji, round_id=round_id),
                 now=self._clock.now(),
                 priority=PRIORITY_REPLY,
             )

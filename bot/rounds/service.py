@@ -6,23 +6,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.conversation.rules import STEP_LIFETIME
 from bot.db.models import Answer, Pair, Round
-from bot.db.people import PairRepository, PersonRepository
+from bot.db.people import PairRepository, PersonRepository, person_and_pair
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel import schedule
 from bot.kernel.clock import Clock
+from bot.kernel.messages import Queued
 from bot.kernel.people import PersonInfo, stored_display_name
 from bot.kernel.results import Refusal, Refused
 from bot.kernel.words import short_date
 from bot.prompts.choice import PairDay, PromptChooser
 from bot.prompts.library import PromptCatalog
 from bot.rounds import rules as streaks
+from bot.rounds.messages import (
+    Nudge,
+    Question,
+    Relay,
+    Reminder,
+    Reveal,
+    RoundClosed,
+    SharedAnswer,
+)
 from bot.rounds.repository import AnswerRepository, DuePair, NewRound, RoundRepository, RoundTimes
 
 log = logging.getLogger(__name__)
@@ -127,13 +137,8 @@ class TickReport:
     closed: int = 0
 
 
-def answer_params(answer: Answer) -> dict[str, Any]:
-    return {
-        "kind": answer.kind,
-        "body": answer.body,
-        "chat_id": answer.chat_id,
-        "message_id": answer.message_id,
-    }
+def shared_answer(answer: Answer) -> SharedAnswer:
+    return SharedAnswer(answer.kind, answer.body, answer.chat_id, answer.message_id)
 
 
 def other_partner(pair: Pair, person_id: int) -> int:
@@ -225,7 +230,7 @@ class RoundService:
         )
         created = await RoundRepository(uow.session).create_many(new_rounds, times)
         by_pair = {pair.id: (pair, due) for pair, due in planned}
-        questions: list[dict[str, Any]] = []
+        questions: list[Queued] = []
         for new in new_rounds:
             round_id = created.get(new.pair_id)
             if round_id is not None:
@@ -268,33 +273,32 @@ class RoundService:
 
     def _questions(
         self, pair: DuePair, due: schedule.PairRound, round_id: int, prompt_id: str
-    ) -> list[dict[str, Any]]:
+    ) -> list[Queued]:
         """The question's outbox rows for both partners, each for their own delivery
         instant (queued together by the caller)."""
-        params = self._question_params(round_id, prompt_id)
+        question = self._question(round_id, prompt_id)
         return [
-            {
-                "recipient_id": person_id,
-                "kind": "question",
-                "dedupe_key": f"round:{round_id}:{person_id}:question:{prompt_id}",
-                "params": params,
-                "priority": PRIORITY_BULK,
-                "not_before": delivered,
-            }
+            Queued(
+                person_id,
+                question,
+                f"round:{round_id}:{person_id}:question:{prompt_id}",
+                PRIORITY_BULK,
+                not_before=delivered,
+            )
             for person_id, delivered in zip(
                 (pair.partner_a_id, pair.partner_b_id), due.deliveries, strict=True
             )
         ]
 
-    def _question_params(self, round_id: int, prompt_id: str) -> dict[str, Any]:
+    def _question(self, round_id: int, prompt_id: str) -> Question:
         prompt = self._catalog.prompt(prompt_id)
         deck = self._catalog.deck(prompt.deck_id) if prompt else None
-        return {
-            "round_id": round_id,
-            "prompt_id": prompt_id,
-            "text": prompt.text if prompt else "",
-            "deck_title": deck.title if deck else "",
-        }
+        return Question(
+            round_id=round_id,
+            prompt_id=prompt_id,
+            text=prompt.text if prompt else "",
+            deck_title=deck.title if deck else "",
+        )
 
     # --- answers --------------------------------------------------------------------
 
@@ -426,8 +430,7 @@ class RoundService:
         """`/edit`: the next message replaces the answer to the newest answered open round."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await PersonRepository(uow.session).upsert(person, now)
-            pair = await PairRepository(uow.session).active_pair_of(person.id)
+            pair = await person_and_pair(uow.session, person, now)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
@@ -478,24 +481,23 @@ class RoundService:
             for answer in await AnswerRepository(uow.session).for_round(round_id)
         }
         question = self._prompt_text(target.prompt_id)
-        reveals = []
+        reveals: list[Queued] = []
         for reader_id in (pair.partner_a_id, pair.partner_b_id):
             partner_id = other_partner(pair, reader_id)
             reveals.append(
-                {
-                    "recipient_id": reader_id,
-                    "kind": "reveal",
-                    "dedupe_key": f"round:{round_id}:{reader_id}:reveal",
-                    "params": {
-                        "round_id": round_id,
-                        "question": question,
-                        "partner_name": names[partner_id],
-                        "partner_answer": answer_params(answers[partner_id]),
-                        "own_answer": answer_params(answers[reader_id]),
-                        "streak": streak,
-                    },
-                    "priority": PRIORITY_REPLY,
-                }
+                Queued(
+                    reader_id,
+                    Reveal(
+                        round_id=round_id,
+                        question=question,
+                        partner_name=names[partner_id],
+                        partner_answer=shared_answer(answers[partner_id]),
+                        own_answer=shared_answer(answers[reader_id]),
+                        streak=streak,
+                    ),
+                    f"round:{round_id}:{reader_id}:reveal",
+                    PRIORITY_REPLY,
+                )
             )
         await uow.outbox.enqueue_many(reveals, now, actor_id=actor_id)
 
@@ -512,16 +514,15 @@ class RoundService:
         never before their own question of that round has reached them; for an earlier
         question, which one (a reply to the nudge answers it)."""
         round_id = _round_id(target)
-        params: dict[str, Any] = {"partner_name": answerer_name, "round_id": round_id}
+        nudge = Nudge(answerer_name, round_id)
         if earlier is not None:
-            params |= {"question": self._prompt_text(target.prompt_id), "earlier": True}
+            nudge = Nudge(answerer_name, round_id, self._prompt_text(target.prompt_id), True)
         question_due = await uow.outbox.question_due(round_id, partner_id)
         waits = question_due is not None and question_due > now
         await uow.outbox.enqueue(
             recipient_id=partner_id,
-            kind="nudge",
             dedupe_key=f"round:{round_id}:{partner_id}:nudge",
-            params=params,
+            message=nudge,
             now=now,
             # Behind the question when both fall due together: same priority, later row.
             priority=PRIORITY_BULK if waits else PRIORITY_REPLY,
@@ -550,16 +551,12 @@ class RoundService:
         partner_id = other_partner(pair, person.id)
         await uow.outbox.enqueue(
             recipient_id=partner_id,
-            kind="relay",
             dedupe_key=f"relay:{incoming.chat_id}:{incoming.message_id}",
-            params={
-                "round_id": target.id,
-                "partner_name": person.display_name,
-                "kind": incoming.kind,
-                "body": incoming.body,
-                "chat_id": incoming.chat_id,
-                "message_id": incoming.message_id,
-            },
+            message=Relay(
+                _round_id(target),
+                person.display_name,
+                SharedAnswer(incoming.kind, incoming.body, incoming.chat_id, incoming.message_id),
+            ),
             now=now,
             priority=PRIORITY_REPLY,
         )
@@ -569,8 +566,7 @@ class RoundService:
         """`/skip`: swap today's question for another, once a day, before anyone answers."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await PersonRepository(uow.session).upsert(person, now)
-            pair = await PairRepository(uow.session).active_pair_of(person.id)
+            pair = await person_and_pair(uow.session, person, now)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
@@ -600,12 +596,11 @@ class RoundService:
         ):
             return Refused(Refusal.SKIP_USED)
         partner_id = other_partner(pair, person.id)
-        params = self._question_params(_round_id(latest), replacement.id)
+        question = self._question(_round_id(latest), replacement.id)
         await uow.outbox.enqueue(
             recipient_id=partner_id,
-            kind="question",
             dedupe_key=f"round:{latest.id}:{partner_id}:question:{replacement.id}",
-            params={**params, "swapped_by": person.display_name},
+            message=replace(question, swapped_by=person.display_name),
             now=now,
             priority=PRIORITY_REPLY,
         )
@@ -652,9 +647,8 @@ class RoundService:
                 continue
             await uow.outbox.enqueue(
                 recipient_id=person_id,
-                kind="reminder",
                 dedupe_key=f"round:{round_id}:{person_id}:reminder",
-                params={"round_id": round_id, "question": self._prompt_text(target.prompt_id)},
+                message=Reminder(round_id=round_id, question=self._prompt_text(target.prompt_id)),
                 now=now,
                 priority=PRIORITY_BULK,
             )
@@ -700,14 +694,13 @@ class RoundService:
         answerer = answers[0].person_id
         await uow.outbox.enqueue(
             recipient_id=answerer,
-            kind="round_closed",
             dedupe_key=f"round:{round_id}:{answerer}:closed",
-            params={
-                "partner_name": await PersonRepository(uow.session).display_name_of(
+            message=RoundClosed(
+                partner_name=await PersonRepository(uow.session).display_name_of(
                     other_partner(pair, answerer)
                 ),
-                "question": self._prompt_text(target.prompt_id),
-            },
+                question=self._prompt_text(target.prompt_id),
+            ),
             now=now,
             priority=PRIORITY_BULK,
         )

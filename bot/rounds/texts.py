@@ -7,6 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.kernel.words import plural
+from bot.rounds.messages import SharedAnswer
 from bot.telegram.texts import MEDIA_WORDS, name
 
 
@@ -36,11 +37,11 @@ def reveal_with_media(question: str, partner_name: str, kind: str) -> str:
     )
 
 
-def reveal_closing(partner_name: str, own: dict[str, object], streak: int) -> str:
-    if own.get("kind") == "text":
-        mine = f"<b>You</b>:\n{escape(str(own.get('body') or ''))}"
+def reveal_closing(partner_name: str, own: SharedAnswer, streak: int) -> str:
+    if own.kind == "text":
+        mine = f"<b>You</b>:\n{escape(own.body or '')}"
     else:
-        mine = f"<b>You</b> answered with {MEDIA_WORDS.get(str(own.get('kind')), 'a message')}."
+        mine = f"<b>You</b> answered with {MEDIA_WORDS.get(own.kind, 'a message')}."
     celebration = f"\n\n{streak_line(streak)}" if streak >= 2 else ""
     return (
         f"{mine}{celebration}\n\n"

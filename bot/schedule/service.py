@@ -11,14 +11,16 @@ from zoneinfo import ZoneInfo
 from bot.checkins.repository import CheckInRepository
 from bot.checkins.rules import Cadence, first_checkin
 from bot.db.models import Pair
-from bot.db.people import PairRepository, PersonRepository
+from bot.db.people import PairRepository, PersonRepository, person_and_pair
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.kernel import schedule
 from bot.kernel.clock import Clock
 from bot.kernel.people import PersonInfo
 from bot.kernel.results import Refusal, Refused
 from bot.notices.service import REMINDERS, setting_changed
+from bot.pairing.messages import PartnerBack, PartnerBlocked
 from bot.rounds.service import PRIORITY_BULK, PRIORITY_REPLY, other_partner, partner_clocks
+from bot.schedule.messages import PausedByPartner, ResumedByPartner, ZoneQuestion
 from bot.schedule.timeparse import parse_time_of_day
 from bot.schedule.zone_directory import ZoneDirectory, zone_at
 from bot.schedule.zones import ZoneMatchKind, match_zone, zone_options
@@ -96,8 +98,7 @@ class PairSettingsService:
             return Refused(Refusal.UNKNOWN_TIME)
         now = self._clock.now()
         async with self._uow() as uow:
-            await PersonRepository(uow.session).upsert(person, now)
-            pair = await PairRepository(uow.session).active_pair_of(person.id)
+            pair = await person_and_pair(uow.session, person, now)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
@@ -163,9 +164,8 @@ class PairSettingsService:
                 continue
             await uow.outbox.enqueue(
                 recipient_id=person_id,
-                kind="zone_question",
                 dedupe_key=f"pair:{_id(pair)}:{person_id}:zone_question",
-                params={"options": zone_options(person.language_code, self._zones)},
+                message=ZoneQuestion(options=zone_options(person.language_code, self._zones)),
                 now=now,
                 priority=PRIORITY_BULK,  # after today's question, queued just before it
                 direct=person_id == pair.partner_b_id,
@@ -200,8 +200,7 @@ class PairSettingsService:
         now = self._clock.now()
         until = now + timedelta(days=days) if days else None
         async with self._uow() as uow:
-            await PersonRepository(uow.session).upsert(person, now)
-            pair = await PairRepository(uow.session).active_pair_of(person.id)
+            pair = await person_and_pair(uow.session, person, now)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
@@ -210,7 +209,7 @@ class PairSettingsService:
             await PairRepository(uow.session).set_pause(
                 _id(pair), "pause", until, person.id, next_due
             )
-            await self._tell_partner(uow, pair, person, "paused_by_partner", now, until=until)
+            await self._tell_partner(uow, pair, person, PausedByPartner, now, until=until)
             own_zone = ZoneInfo(
                 await PersonRepository(uow.session).zone_name_of(person.id, pair.timezone)
             )
@@ -220,8 +219,7 @@ class PairSettingsService:
     async def resume(self, person: PersonInfo) -> Resumed | Refused:
         now = self._clock.now()
         async with self._uow() as uow:
-            await PersonRepository(uow.session).upsert(person, now)
-            pair = await PairRepository(uow.session).active_pair_of(person.id)
+            pair = await person_and_pair(uow.session, person, now)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
@@ -229,7 +227,7 @@ class PairSettingsService:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAUSED)
             next_due = await self._resume(uow, pair, now)
-            await self._tell_partner(uow, pair, person, "resumed_by_partner", now)
+            await self._tell_partner(uow, pair, person, ResumedByPartner, now)
             zone = ZoneInfo(
                 await PersonRepository(uow.session).zone_name_of(person.id, pair.timezone)
             )
@@ -239,8 +237,7 @@ class PairSettingsService:
     async def set_reminders(self, person: PersonInfo, enabled: bool) -> RemindersSet | Refused:
         now = self._clock.now()
         async with self._uow() as uow:
-            await PersonRepository(uow.session).upsert(person, now)
-            pair = await PairRepository(uow.session).active_pair_of(person.id)
+            pair = await person_and_pair(uow.session, person, now)
             if pair is None:
                 await uow.commit()
                 return Refused(Refusal.NOT_PAIRED)
@@ -265,13 +262,10 @@ class PairSettingsService:
                 partner_id = other_partner(pair, person_id)
                 await uow.outbox.enqueue(
                     recipient_id=partner_id,
-                    kind="partner_blocked",
                     dedupe_key=_event_key(_id(pair), partner_id, "blocked"),
-                    params={
-                        "partner_name": await PersonRepository(uow.session).display_name_of(
-                            person_id
-                        )
-                    },
+                    message=PartnerBlocked(
+                        partner_name=await PersonRepository(uow.session).display_name_of(person_id)
+                    ),
                     now=now,
                     priority=PRIORITY_REPLY,
                 )
@@ -281,8 +275,7 @@ class PairSettingsService:
         """They came back: the pair resumes if it was paused only because of the block."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await PersonRepository(uow.session).upsert(person, now)
-            pair = await PairRepository(uow.session).active_pair_of(person.id)
+            pair = await person_and_pair(uow.session, person, now)
             if (
                 pair is not None
                 and pair.pause_reason == "blocked"
@@ -292,9 +285,8 @@ class PairSettingsService:
                 partner_id = other_partner(pair, person.id)
                 await uow.outbox.enqueue(
                     recipient_id=partner_id,
-                    kind="partner_back",
                     dedupe_key=_event_key(_id(pair), partner_id, "back"),
-                    params={"partner_name": person.display_name},
+                    message=PartnerBack(partner_name=person.display_name),
                     now=now,
                     priority=PRIORITY_REPLY,
                 )
@@ -339,7 +331,7 @@ class PairSettingsService:
         uow: UnitOfWork,
         pair: Pair,
         person: PersonInfo,
-        kind: str,
+        kind: type[PausedByPartner | ResumedByPartner],
         now: datetime,
         until: datetime | None = None,
     ) -> None:
@@ -347,12 +339,8 @@ class PairSettingsService:
         zone = ZoneInfo(await PersonRepository(uow.session).zone_name_of(partner_id, pair.timezone))
         await uow.outbox.enqueue(
             recipient_id=partner_id,
-            kind=kind,
-            dedupe_key=_event_key(_id(pair), partner_id, kind),
-            params={
-                "partner_name": person.display_name,
-                "until_text": _day_text(until, zone) if until else None,
-            },
+            dedupe_key=_event_key(_id(pair), partner_id, kind.kind),
+            message=kind(person.display_name, _day_text(until, zone) if until else None),
             now=now,
             priority=PRIORITY_REPLY,
         )
