@@ -117,6 +117,10 @@ def test_rewording_is_caught_and_different_topics_are_not() -> None:
         ("Do you prefer tea or coffee?", 0),  # two options: the yes/no rule's job
         ("What is a small comfort: a favourite food, a walk, a song?", 0),  # examples, no "or"
         ("What would you like more of, and why?", 0),
+        ("What language, dialect or hometown shaped you, and how?", 0),  # nouns mid-question
+        ("What smell, sound or taste takes you straight back to being young?", 0),
+        ("How would you like to mark today, however simply, near or far?", 0),  # an aside
+        ("What do you miss most, the food, the music, the streets or the people?", 4),
     ],
 )
 def test_menu_options(text: str, options: int) -> None:
