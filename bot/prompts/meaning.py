@@ -24,11 +24,14 @@ MIN_SHARED = 2
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
-# Words that carry no topic: function words and the scaffolding every question shares.
+# Words that carry no topic: function words and the scaffolding every question shares
+# ("feel" and "help" open half the questions, so sharing them says nothing; the
+# inflected "feels" and "helps" stay, which tuning on the known pairs preferred).
 _STOP_WORD_TEXT = """
     a about after again all also am an and any anything are around as at be because been
     before being both but by can could did do does doing done each either else even ever
-    every for from get gets getting give go going got had has have having he her here him his
+    every feel for from get gets getting give go going got had has have having he help her
+    here him his
     how i if in into is it its just kind let like ll lot make makes may me might more most
     much my need needs never next no nor not now of off often on once one only or other our
     out over own part partner partners re really right s said say says see she should so
