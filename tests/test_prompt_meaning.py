@@ -74,11 +74,11 @@ def test_known_pairs_are_29() -> None:
 
 
 def test_finds_a_third_of_the_known_pairs_today() -> None:
-    # Where the check stands (10 of 29 at threshold 0.6); it must not slip back.
-    assert recall() >= 10 / 29
+    # Where the check stands (11 of 29 at threshold 0.6); it must not slip back.
+    assert recall() >= 11 / 29
 
 
-@pytest.mark.xfail(reason="word overlap finds 10 of 29; 80% needs more than words", strict=True)
+@pytest.mark.xfail(reason="word overlap finds 11 of 29; 80% needs more than words", strict=True)
 def test_finds_most_known_pairs() -> None:
     assert recall() >= 0.8
 
@@ -117,6 +117,10 @@ def test_rewording_is_caught_and_different_topics_are_not() -> None:
         ("Do you prefer tea or coffee?", 0),  # two options: the yes/no rule's job
         ("What is a small comfort: a favourite food, a walk, a song?", 0),  # examples, no "or"
         ("What would you like more of, and why?", 0),
+        ("What language, dialect or hometown shaped you, and how?", 0),  # nouns mid-question
+        ("What smell, sound or taste takes you straight back to being young?", 0),
+        ("How would you like to mark today, however simply, near or far?", 0),  # an aside
+        ("What do you miss most, the food, the music, the streets or the people?", 4),
     ],
 )
 def test_menu_options(text: str, options: int) -> None:

@@ -24,11 +24,14 @@ MIN_SHARED = 2
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
-# Words that carry no topic: function words and the scaffolding every question shares.
+# Words that carry no topic: function words and the scaffolding every question shares
+# ("feel" and "help" open half the questions, so sharing them says nothing; the
+# inflected "feels" and "helps" stay, which tuning on the known pairs preferred).
 _STOP_WORD_TEXT = """
     a about after again all also am an and any anything are around as at be because been
     before being both but by can could did do does doing done each either else even ever
-    every for from get gets getting give go going got had has have having he her here him his
+    every feel for from get gets getting give go going got had has have having he help her
+    here him his
     how i if in into is it its just kind let like ll lot make makes may me might more most
     much my need needs never next no nor not now of off often on once one only or other our
     out over own part partner partners re really right s said say says see she should so
@@ -167,15 +170,44 @@ def near_duplicates(
 
 
 _OR = re.compile(r"\bor\b", re.IGNORECASE)
+# An option in a menu is a few words ("a long walk"); a longer run is a clause of its own.
+_OPTION_WORDS = 5
+
+
+def _short(part: str) -> bool:
+    return 0 < len(part.split()) <= _OPTION_WORDS
 
 
 def menu_options(text: str) -> int:
-    """How many options a question's last clause lists ("a, b, or c?"), 0 if it is no menu.
+    """How many options a question ends with ("a, b, or c?"), 0 if it ends in no menu.
 
-    Only a clause ending in `?` with an " or " counts; options are split on commas and "or".
+    Only a list that closes the question counts: the last option sits right before the `?`
+    after an "or", and every option is a few words. Nouns listed mid-question ("language,
+    dialect or hometown, and what ...") are examples, not a menu. Without a colon or dash,
+    the clause that opens the sentence is the question's stem, never an option.
     """
-    clause = re.split(r"[.!;]\s|[:—–]\s?", text.strip())[-1]
-    if not clause.rstrip().endswith("?") or not _OR.search(clause):
+    sentence = re.split(r"[.!;]\s", text.strip())[-1].strip()
+    if not sentence.endswith("?"):
         return 0
-    parts = [part for part in re.split(r",|\bor\b", clause, flags=re.IGNORECASE) if part.strip()]
-    return len(parts) if len(parts) >= 3 else 0
+    sentence = sentence[:-1]
+    pieces = re.split(r"\s*[:—–]\s*", sentence)
+    after_colon = len(pieces) > 1
+    segments = [segment.strip() for segment in pieces[-1].split(",")]
+    last = segments.pop()
+    if last.lower().startswith("or "):
+        options = 1
+        if not _short(last[3:]):
+            return 0
+    else:
+        halves = _OR.split(last)
+        if len(halves) != 2 or not all(_short(half) for half in halves):
+            return 0
+        options = 2
+    stem_clause = 0 if after_colon else 1
+    for segment in reversed(segments[stem_clause:]):
+        if not _short(segment):
+            break
+        options += 1
+    # Without a colon or dash, three short pieces are as often an aside ("however simply,
+    # near or far") as a menu; four are a menu.
+    return options if options >= (3 if after_colon else 4) else 0
